@@ -1,0 +1,40 @@
+# hoard's build entry points. The root has no go.mod: every target loops over modules.
+#
+#   make test            gofmt, vet, race tests and a GOWORK=off build of every module
+#   make test M=core     the same for one module (any module folder)
+#   make bench           the benchmarks
+#   make deps            install the servers the tests need (redis, memcached, DynamoDB Local)
+
+SHELL := /bin/bash
+MODULES := core adapters/stdlib adapters/echo adapters/fiber backends/redis backends/memcache backends/dynamo examples bench
+M ?= $(MODULES)
+GO ?= go
+TESTFLAGS ?=
+BENCHFLAGS ?= -run=^$$ -bench=. -benchmem -count=1
+HOARD_CACHE_DIR ?= $(CURDIR)/.cache
+export HOARD_CACHE_DIR
+
+.PHONY: test bench deps quickstart
+
+test:
+	@set -euo pipefail; failed=""; \
+	for m in $(M); do \
+	  [ -f "$$m/go.mod" ] || { echo "no module at $$m"; exit 2; }; \
+	  if [ -f "$$m/testdeps" ]; then ./scripts/testdeps.sh $$(cat "$$m/testdeps") || failed="$$failed $$m(deps)"; fi; \
+	  echo "== $$m"; \
+	  if ! ./scripts/check-module.sh "$$m" $(TESTFLAGS); then failed="$$failed $$m"; fi; \
+	done; \
+	if [ -n "$$failed" ]; then echo "FAILED:$$failed"; exit 1; fi; \
+	echo "all modules passed: $(M)"
+
+deps:
+	@./scripts/testdeps.sh $$(cat $(addsuffix /testdeps,$(M)) 2>/dev/null | tr '\n' ' ')
+
+bench:
+	@set -euo pipefail; for m in $(M); do \
+	  if [ -f "$$m/testdeps" ]; then ./scripts/testdeps.sh $$(cat "$$m/testdeps"); fi; \
+	  echo "== $$m"; (cd "$$m" && $(GO) test $(BENCHFLAGS) ./...); \
+	done
+
+quickstart:
+	$(GO) run ./examples/quickstart

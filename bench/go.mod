@@ -1,0 +1,7 @@
+module github.com/hoard-go/hoard/bench
+
+go 1.25.0
+
+require github.com/hoard-go/hoard/core v0.0.0
+
+replace github.com/hoard-go/hoard/core => ../core
