@@ -248,8 +248,8 @@ func (s *suite) emptyValue(t *testing.T) {
 
 func (s *suite) keyAtLimit(t *testing.T) {
 	e := s.env(t)
-	base := e.key("ns", "")
-	id := strings.Repeat("k", hoard.MaxKeyLen-len(base)-1)
+	base := len(e.prefix) + len(":ns:")
+	id := strings.Repeat("k", hoard.MaxKeyLen-base-1)
 	k1, k2 := e.key("ns", id+"1"), e.key("ns", id+"2")
 	if len(k1) != hoard.MaxKeyLen {
 		t.Fatalf("test key is %d bytes, want %d", len(k1), hoard.MaxKeyLen)

@@ -1,0 +1,293 @@
+package hoard
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"golang.org/x/sync/singleflight"
+)
+
+// Cache stores values, function results and HTTP responses in a [Backend].
+// It is safe for concurrent use. Views made by [Cache.Namespace] share the
+// backend, breaker and in-flight loads of the Cache they come from.
+type Cache struct {
+	*shared
+	namespace string
+	nsErr     error // a bad namespace given to Namespace, reported on use
+}
+
+// shared is what every namespace view of one Cache has in common.
+type shared struct {
+	backend   Backend
+	inProcess bool
+	cfg       config
+	logger    *slog.Logger
+	breaker   *breaker // nil when disabled or for in-process backends
+	flights   singleflight.Group
+}
+
+// New returns a Cache over backend. Options are checked here: a bad option
+// is an error now, never a failure at request time.
+func New(backend Backend, opts ...Option) (*Cache, error) {
+	if backend == nil {
+		return nil, fmt.Errorf("%w: backend is nil", ErrInvalidOption)
+	}
+	cfg := config{
+		prefix:          DefaultPrefix,
+		namespace:       defaultNamespace,
+		ttl:             DefaultTTL,
+		codec:           JSON,
+		timeout:         DefaultTimeout,
+		now:             time.Now,
+		breakerFailures: DefaultBreakerFailures,
+		breakerCooldown: DefaultBreakerCooldown,
+		logger:          slog.Default(),
+	}
+	for _, o := range opts {
+		if o == nil {
+			return nil, fmt.Errorf("%w: nil option", ErrInvalidOption)
+		}
+		o(&cfg)
+	}
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	s := &shared{backend: backend, cfg: cfg, logger: cfg.logger}
+	if s.logger == nil {
+		s.logger = slog.New(slog.DiscardHandler)
+	}
+	if ip, ok := backend.(InProcess); ok && ip.InProcess() {
+		s.inProcess = true
+	}
+	if cfg.breakerFailures > 0 && !s.inProcess {
+		s.breaker = &breaker{threshold: uint32(cfg.breakerFailures), cooldown: cfg.breakerCooldown, now: cfg.now}
+	}
+	return &Cache{shared: s, namespace: cfg.namespace}, nil
+}
+
+// Namespace returns a view of c whose keys live in namespace ns: clearing
+// ns with [Cache.Clear] drops them all. An invalid ns (see [ValidateName])
+// makes every operation of the view fail with [ErrInvalidKey].
+func (c *Cache) Namespace(ns string) *Cache {
+	return &Cache{shared: c.shared, namespace: ns, nsErr: ValidateName(ns)}
+}
+
+// Backend returns the backend the cache stores in.
+func (c *Cache) Backend() Backend { return c.backend }
+
+// BreakerState returns the circuit breaker's state: "closed", "open",
+// "half-open", or "disabled".
+func (c *Cache) BreakerState() string {
+	if c.breaker == nil {
+		return "disabled"
+	}
+	return c.breaker.state()
+}
+
+// Key returns the backend key for id in c's namespace.
+func (c *Cache) Key(id string) string { return JoinKey(c.cfg.prefix, c.namespace, id) }
+
+// Get returns the bytes stored under key, or an error wrapping ErrNotFound
+// for a miss (absent, expired or corrupt). A backend failure is returned as
+// an error that is not ErrNotFound; the returned slice is the caller's.
+func (c *Cache) Get(ctx context.Context, key string) ([]byte, error) {
+	if c.nsErr != nil {
+		return nil, c.nsErr
+	}
+	var e entry
+	if err := c.lookup(ctx, c.Key(key), kindValue, &e); err != nil {
+		return nil, err
+	}
+	return bytes.Clone(e.body), nil
+}
+
+// Set stores value under key for ttl (0: the default TTL; [NoExpiry]: no
+// expiry).
+func (c *Cache) Set(ctx context.Context, key string, value []byte, ttl time.Duration) error {
+	if c.nsErr != nil {
+		return c.nsErr
+	}
+	return c.store(ctx, c.Key(key), &entry{kind: kindValue, body: value}, ttl)
+}
+
+// Delete removes key. Deleting a missing key is not an error.
+func (c *Cache) Delete(ctx context.Context, key string) error {
+	if c.nsErr != nil {
+		return c.nsErr
+	}
+	k := c.Key(key)
+	err := c.call(ctx, "delete", k, func(ctx context.Context) error { return c.backend.Delete(ctx, k) })
+	if err != nil {
+		return fmt.Errorf("hoard: delete %q: %w", key, err)
+	}
+	return nil
+}
+
+// Clear drops every entry of namespace ns (in c's prefix), for every process
+// sharing the backend. The backend must implement [NamespaceClearer].
+func (c *Cache) Clear(ctx context.Context, ns string) error {
+	if err := ValidateName(ns); err != nil {
+		return err
+	}
+	nc, ok := c.backend.(NamespaceClearer)
+	if !ok {
+		return fmt.Errorf("hoard: backend %T cannot clear namespaces: %w", c.backend, errors.ErrUnsupported)
+	}
+	full := c.cfg.prefix + ":" + ns
+	err := c.call(ctx, "clear", full, func(ctx context.Context) error { return nc.ClearNamespace(ctx, full) })
+	if err != nil {
+		return fmt.Errorf("hoard: clear namespace %q: %w", ns, err)
+	}
+	return nil
+}
+
+// Close closes the backend when it implements [io.Closer].
+func (c *Cache) Close() error {
+	if cl, ok := c.backend.(io.Closer); ok {
+		return cl.Close()
+	}
+	return nil
+}
+
+// ttlFor resolves a caller's TTL: 0 is the default, NoExpiry is none.
+func (c *Cache) ttlFor(ttl time.Duration) time.Duration {
+	if ttl == 0 {
+		ttl = c.cfg.ttl
+	}
+	if ttl < 0 {
+		return 0
+	}
+	return ttl
+}
+
+// lookup fetches key and decodes it into e; e's slices then alias the
+// backend's bytes, which are read-only. Misses, expiry and corrupt
+// entries return errors wrapping ErrNotFound; backend failures return other
+// errors. Every outcome is reported to the observer.
+func (c *Cache) lookup(ctx context.Context, key string, kind entryKind, e *entry) error {
+	var raw []byte
+	err := c.call(ctx, "get", key, func(ctx context.Context) error {
+		var err error
+		raw, err = c.backend.Get(ctx, key)
+		return err
+	})
+	if err != nil {
+		if errors.Is(err, ErrNotFound) {
+			c.observe(ctx, Event{Kind: EventMiss, Op: "get", Key: key})
+			return err
+		}
+		c.observe(ctx, Event{Kind: EventMiss, Op: "get", Key: key, Err: err})
+		return err
+	}
+	if err := decodeEntry(raw, e); err != nil {
+		return c.corruptMiss(ctx, key, err)
+	}
+	if e.kind != kind || string(e.key) != key {
+		return c.corruptMiss(ctx, key, corrupt("entry belongs to another key"))
+	}
+	if e.expires != 0 && c.cfg.now().UnixNano() >= e.expires {
+		c.observe(ctx, Event{Kind: EventMiss, Op: "get", Key: key})
+		return errExpired
+	}
+	c.observe(ctx, Event{Kind: EventHit, Op: "get", Key: key})
+	return nil
+}
+
+var errExpired = fmt.Errorf("%w: expired", ErrNotFound)
+
+func nop() {}
+
+// corruptMiss reports an undecodable entry and returns it as a miss. The
+// entry is left for the next store to overwrite: deleting it here would
+// cost a round trip on a path that is already a miss.
+func (c *Cache) corruptMiss(ctx context.Context, key string, err error) error {
+	c.observe(ctx, Event{Kind: EventError, Op: "decode", Key: key, Err: err})
+	c.observe(ctx, Event{Kind: EventMiss, Op: "get", Key: key, Err: err})
+	return fmt.Errorf("%w: %w", ErrNotFound, err)
+}
+
+// store encodes e and writes it under key.
+func (c *Cache) store(ctx context.Context, key string, e *entry, ttl time.Duration) error {
+	ttl = c.ttlFor(ttl)
+	now := c.cfg.now()
+	e.key = []byte(key)
+	e.created = now.UnixNano()
+	e.expires = 0
+	if ttl > 0 {
+		e.expires = now.Add(ttl).UnixNano()
+	}
+	buf := appendEntry(make([]byte, 0, e.encodedLen()), e)
+	err := c.call(ctx, "set", key, func(ctx context.Context) error { return c.backend.Set(ctx, key, buf, ttl) })
+	if err != nil {
+		return fmt.Errorf("hoard: store %q: %w", key, err)
+	}
+	c.observe(ctx, Event{Kind: EventStore, Op: "set", Key: key})
+	return nil
+}
+
+// call runs one backend operation under the operation timeout and the
+// circuit breaker. Failures other than a miss are logged and reported.
+func (c *Cache) call(ctx context.Context, op, key string, fn func(context.Context) error) error {
+	if c.inProcess {
+		return fn(ctx)
+	}
+	probe := false
+	if c.breaker != nil {
+		var ok bool
+		if ok, probe = c.breaker.allow(); !ok {
+			return ErrUnavailable
+		}
+	}
+	opCtx, cancel := c.withTimeout(ctx)
+	err := fn(opCtx)
+	cancel()
+	if err == nil || errors.Is(err, ErrNotFound) || errors.Is(err, ErrTooLarge) {
+		if c.breaker != nil && c.breaker.success(probe) {
+			c.logger.LogAttrs(ctx, slog.LevelInfo, "hoard: backend recovered, circuit breaker closed")
+			c.observe(ctx, Event{Kind: EventBreakerClose, Op: op})
+		}
+		if errors.Is(err, ErrTooLarge) {
+			c.observe(ctx, Event{Kind: EventError, Op: op, Key: key, Err: err})
+		}
+		return err
+	}
+	if ctx.Err() != nil {
+		// The caller gave up: not the backend's fault.
+		if probe {
+			c.breaker.probing.Store(false)
+		}
+		return err
+	}
+	c.logger.LogAttrs(ctx, slog.LevelWarn, "hoard: backend operation failed",
+		slog.String("op", op), slog.String("key", key), slog.Any("error", err))
+	c.observe(ctx, Event{Kind: EventError, Op: op, Key: key, Err: err})
+	if c.breaker != nil && c.breaker.failure(probe) {
+		c.logger.LogAttrs(ctx, slog.LevelWarn, "hoard: circuit breaker opened: backend skipped until the cool-down ends",
+			slog.Duration("cooldown", c.cfg.breakerCooldown))
+		c.observe(ctx, Event{Kind: EventBreakerOpen, Op: op})
+	}
+	return err
+}
+
+// withTimeout bounds ctx by the operation timeout, unless ctx already ends
+// sooner.
+func (c *Cache) withTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
+	if c.cfg.timeout <= 0 {
+		return ctx, nop
+	}
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl) <= c.cfg.timeout {
+		return ctx, nop
+	}
+	return context.WithTimeout(ctx, c.cfg.timeout)
+}
+
+func (c *Cache) observe(ctx context.Context, ev Event) {
+	if o := c.cfg.observer; o != nil {
+		o.Observe(ctx, ev)
+	}
+}

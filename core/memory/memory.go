@@ -1,0 +1,194 @@
+// Package memory is hoard's embedded backend: an in-process store bounded by
+// total bytes, with per-entry TTL and active expiry, on
+// github.com/maypok86/otter/v2.
+//
+// Expired entries are removed by otter's periodic clean-up, not only when
+// read, and the byte bound evicts the least valuable entries (W-TinyLFU), so
+// the store never grows past its limit with dead entries.
+package memory
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/maypok86/otter/v2"
+
+	hoard "github.com/hoard-go/hoard/core"
+)
+
+// DefaultMaxBytes is the byte bound used when Options.MaxBytes is 0.
+const DefaultMaxBytes = 64 << 20
+
+// entryOverhead approximates the bytes otter and Go spend per entry beyond
+// its key and value, so many tiny entries still respect the bound.
+const entryOverhead = 96
+
+// noExpiry is otter's "never": an excessively long period.
+const noExpiry = time.Duration(math.MaxInt64)
+
+// Options configures a [Store].
+type Options struct {
+	// MaxBytes bounds the total size of keys and values (plus a small
+	// per-entry overhead). Default 64 MiB. A single value larger than
+	// MaxBytes/8 is refused with hoard.ErrTooLarge.
+	MaxBytes int64
+	// Now is the clock for expiry. Default time.Now; tests inject a fake.
+	Now func() time.Time
+}
+
+// Store is an in-memory [hoard.Backend].
+type Store struct {
+	cache    *otter.Cache[string, item]
+	maxValue int64
+	closed   atomic.Bool
+}
+
+type item struct {
+	value []byte
+	ttl   time.Duration // 0 = no expiry
+}
+
+var (
+	_ hoard.Backend          = (*Store)(nil)
+	_ hoard.NamespaceClearer = (*Store)(nil)
+	_ hoard.MultiGetter      = (*Store)(nil)
+	_ hoard.InProcess        = (*Store)(nil)
+)
+
+// New returns a Store. It starts otter's background maintenance; call Close
+// to stop it.
+func New(opts Options) (*Store, error) {
+	if opts.MaxBytes < 0 {
+		return nil, fmt.Errorf("memory: MaxBytes %d is negative", opts.MaxBytes)
+	}
+	if opts.MaxBytes == 0 {
+		opts.MaxBytes = DefaultMaxBytes
+	}
+	if opts.MaxBytes < 1<<10 {
+		return nil, fmt.Errorf("memory: MaxBytes %d is below the 1 KiB minimum", opts.MaxBytes)
+	}
+	o := &otter.Options[string, item]{
+		MaximumWeight: uint64(opts.MaxBytes),
+		Weigher: func(k string, v item) uint32 {
+			return uint32(len(k) + len(v.value) + entryOverhead)
+		},
+		ExpiryCalculator: otter.ExpiryWritingFunc(func(e otter.Entry[string, item]) time.Duration {
+			if e.Value.ttl <= 0 {
+				return noExpiry
+			}
+			return e.Value.ttl
+		}),
+	}
+	if opts.Now != nil {
+		o.Clock = clock{now: opts.Now}
+	}
+	c, err := otter.New(o)
+	if err != nil {
+		return nil, fmt.Errorf("memory: %w", err)
+	}
+	return &Store{cache: c, maxValue: opts.MaxBytes / 8}, nil
+}
+
+// Get returns the stored bytes, which the caller must not modify.
+func (s *Store) Get(ctx context.Context, key string) ([]byte, error) {
+	if err := s.check(ctx); err != nil {
+		return nil, err
+	}
+	it, ok := s.cache.GetIfPresent(key)
+	if !ok {
+		return nil, hoard.ErrNotFound
+	}
+	return it.value, nil
+}
+
+// GetMulti returns the stored values of the keys present.
+func (s *Store) GetMulti(ctx context.Context, keys []string) (map[string][]byte, error) {
+	if err := s.check(ctx); err != nil {
+		return nil, err
+	}
+	out := make(map[string][]byte, len(keys))
+	for _, k := range keys {
+		if it, ok := s.cache.GetIfPresent(k); ok {
+			out[k] = it.value
+		}
+	}
+	return out, nil
+}
+
+// Set stores a copy of value. ttl <= 0 stores without expiry.
+func (s *Store) Set(ctx context.Context, key string, value []byte, ttl time.Duration) error {
+	if err := s.check(ctx); err != nil {
+		return err
+	}
+	if int64(len(value)) > s.maxValue {
+		return fmt.Errorf("memory: %d-byte value over the %d-byte entry limit: %w", len(value), s.maxValue, hoard.ErrTooLarge)
+	}
+	v := make([]byte, len(value))
+	copy(v, value)
+	s.cache.Set(key, item{value: v, ttl: max(ttl, 0)})
+	return nil
+}
+
+// Delete removes key.
+func (s *Store) Delete(ctx context.Context, key string) error {
+	if err := s.check(ctx); err != nil {
+		return err
+	}
+	s.cache.Invalidate(key)
+	return nil
+}
+
+// ClearNamespace removes every key that begins with ns+":". It walks the
+// keys once: O(entries), with no lock held across the walk.
+func (s *Store) ClearNamespace(ctx context.Context, ns string) error {
+	if err := s.check(ctx); err != nil {
+		return err
+	}
+	p := ns + ":"
+	for k := range s.cache.Keys() {
+		if strings.HasPrefix(k, p) {
+			s.cache.Invalidate(k)
+		}
+	}
+	return nil
+}
+
+// Len returns the number of entries (expired ones may count until the next
+// clean-up).
+func (s *Store) Len() int { return s.cache.EstimatedSize() }
+
+// Bytes returns the weighted size: keys, values and per-entry overhead.
+func (s *Store) Bytes() int64 { return int64(s.cache.WeightedSize()) }
+
+// InProcess tells hoard this backend never blocks on I/O.
+func (s *Store) InProcess() bool { return true }
+
+// Close drops every entry and stops background maintenance. Later calls
+// return hoard.ErrClosed.
+func (s *Store) Close() error {
+	if s.closed.Swap(true) {
+		return nil
+	}
+	s.cache.InvalidateAll()
+	s.cache.StopAllGoroutines()
+	return nil
+}
+
+func (s *Store) check(ctx context.Context) error {
+	if s.closed.Load() {
+		return hoard.ErrClosed
+	}
+	return ctx.Err()
+}
+
+// clock adapts a Now function to otter's clock; ticks stay real so active
+// expiry keeps running with a fake time source.
+type clock struct{ now func() time.Time }
+
+func (c clock) NowNano() int64 { return c.now().UnixNano() }
+
+func (c clock) Tick(d time.Duration) <-chan time.Time { return time.Tick(d) }

@@ -1,0 +1,159 @@
+package memory_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	hoard "github.com/hoard-go/hoard/core"
+	"github.com/hoard-go/hoard/core/backendtest"
+	"github.com/hoard-go/hoard/core/memory"
+)
+
+// fakeClock is a settable time source shared by a store and the suite.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+func TestConformance(t *testing.T) {
+	clk := &fakeClock{t: time.Unix(1_700_000_000, 0)}
+	backendtest.Run(t, func(t *testing.T) hoard.Backend {
+		s, err := memory.New(memory.Options{Now: clk.Now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = s.Close() })
+		return s
+	}, backendtest.WithClock(clk.Advance))
+}
+
+func TestOptions(t *testing.T) {
+	tests := []struct {
+		name string
+		opts memory.Options
+		ok   bool
+	}{
+		{"defaults", memory.Options{}, true},
+		{"explicit", memory.Options{MaxBytes: 1 << 20}, true},
+		{"negative", memory.Options{MaxBytes: -1}, false},
+		{"too small", memory.Options{MaxBytes: 100}, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := memory.New(tc.opts)
+			if (err == nil) != tc.ok {
+				t.Fatalf("New(%+v) error = %v, want ok=%v", tc.opts, err, tc.ok)
+			}
+			if s != nil {
+				_ = s.Close()
+			}
+		})
+	}
+}
+
+// TestBoundedByBytes writes ten times the byte limit and checks the store
+// stays within it.
+func TestBoundedByBytes(t *testing.T) {
+	const limit = 1 << 20
+	s, err := memory.New(memory.Options{MaxBytes: limit})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	v := make([]byte, 4<<10)
+	for i := 0; i < 10*limit/len(v); i++ {
+		if err := s.Set(ctx, hoard.JoinKey("p", "n", fmt.Sprint(i)), v, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// otter applies evictions asynchronously: give it a bounded moment.
+	deadline := time.Now().Add(5 * time.Second)
+	for s.Bytes() > limit && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got := s.Bytes(); got > limit {
+		t.Fatalf("store holds %d bytes, limit %d", got, limit)
+	}
+	if n := s.Len(); n == 0 || n > limit/len(v) {
+		t.Fatalf("store holds %d entries, want 1..%d", n, limit/len(v))
+	}
+}
+
+func TestTooLarge(t *testing.T) {
+	s, err := memory.New(memory.Options{MaxBytes: 1 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	err = s.Set(context.Background(), "p:n:big", make([]byte, 1<<20), 0)
+	if !errors.Is(err, hoard.ErrTooLarge) {
+		t.Fatalf("Set of a value over the limit: %v, want ErrTooLarge", err)
+	}
+}
+
+// TestActiveExpiry checks expired entries leave the store without being
+// read: a bounded store must not fill with dead entries.
+func TestActiveExpiry(t *testing.T) {
+	clk := &fakeClock{t: time.Unix(1_700_000_000, 0)}
+	s, err := memory.New(memory.Options{Now: clk.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	for i := 0; i < 100; i++ {
+		_ = s.Set(ctx, hoard.JoinKey("p", "n", fmt.Sprint(i)), []byte("v"), time.Second)
+	}
+	clk.Advance(time.Minute)
+	// A write triggers otter's maintenance, which drops expired entries.
+	deadline := time.Now().Add(5 * time.Second)
+	for s.Len() > 1 && time.Now().Before(deadline) {
+		_ = s.Set(ctx, "p:n:trigger", []byte("v"), 0)
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := s.Len(); n > 1 {
+		t.Fatalf("%d entries remain after expiry without reads, want only the trigger", n)
+	}
+}
+
+func BenchmarkGet(b *testing.B) {
+	s, _ := memory.New(memory.Options{})
+	defer s.Close()
+	ctx := context.Background()
+	_ = s.Set(ctx, "p:n:k", make([]byte, 1024), time.Hour)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := s.Get(ctx, "p:n:k"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func ExampleNew() {
+	s, err := memory.New(memory.Options{MaxBytes: 32 << 20})
+	if err != nil {
+		panic(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	_ = s.Set(ctx, "app:users:42", []byte(`{"name":"Ada"}`), time.Minute)
+	v, _ := s.Get(ctx, "app:users:42")
+	fmt.Println(string(v))
+	_, err = s.Get(ctx, "app:users:43")
+	fmt.Println(errors.Is(err, hoard.ErrNotFound))
+	// Output:
+	// {"name":"Ada"}
+	// true
+}

@@ -1,0 +1,62 @@
+package hoard
+
+import "context"
+
+// EventKind says what happened in an [Event].
+type EventKind uint8
+
+const (
+	// EventHit: a fresh entry was found and served.
+	EventHit EventKind = iota + 1
+	// EventMiss: no usable entry (absent, expired, corrupt, or the backend
+	// failed and the cache failed open).
+	EventMiss
+	// EventStore: a value or response was written to the backend.
+	EventStore
+	// EventError: a backend, codec or loader error. Err says which.
+	EventError
+	// EventBypass: the request was not eligible for caching and went
+	// straight to the handler or loader.
+	EventBypass
+	// EventBreakerOpen: the circuit breaker stopped calling the backend.
+	EventBreakerOpen
+	// EventBreakerClose: a probe succeeded and the backend is used again.
+	EventBreakerClose
+)
+
+var eventNames = [...]string{
+	EventHit: "hit", EventMiss: "miss", EventStore: "store", EventError: "error",
+	EventBypass: "bypass", EventBreakerOpen: "breaker_open", EventBreakerClose: "breaker_close",
+}
+
+func (k EventKind) String() string {
+	if int(k) < len(eventNames) && eventNames[k] != "" {
+		return eventNames[k]
+	}
+	return "unknown"
+}
+
+// Event is one thing the cache did, reported to the [Observer].
+type Event struct {
+	Kind EventKind
+	// Op is the operation: "get", "set", "delete", "clear", "load", "encode",
+	// "decode", or "http".
+	Op string
+	// Key is the backend key, when there is one.
+	Key string
+	// Err is the cause for EventError, and for EventMiss when a failure
+	// (not an absent key) made it a miss.
+	Err error
+}
+
+// Observer receives every [Event]. It is called synchronously on the
+// request path: keep it fast and never block.
+type Observer interface {
+	Observe(ctx context.Context, ev Event)
+}
+
+// ObserverFunc adapts a function to [Observer].
+type ObserverFunc func(ctx context.Context, ev Event)
+
+// Observe calls f.
+func (f ObserverFunc) Observe(ctx context.Context, ev Event) { f(ctx, ev) }

@@ -1,0 +1,203 @@
+package hoard
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"time"
+)
+
+// CallOption changes one [Remember], [Wrap] or [SetValue] call.
+type CallOption func(*callConfig)
+
+type callConfig struct {
+	skipEmpty bool
+	codec     Codec
+	keyFunc   any // func(A) string, checked by Wrap
+}
+
+// SkipEmpty leaves zero and empty results uncached (nil, "", 0, empty
+// slices and maps, zero structs), so a transient "nothing yet" is loaded
+// again next time.
+func SkipEmpty() CallOption { return func(c *callConfig) { c.skipEmpty = true } }
+
+// UseCodec overrides the Cache's codec for one call or wrapped function.
+func UseCodec(codec Codec) CallOption { return func(c *callConfig) { c.codec = codec } }
+
+// KeyFunc makes [Wrap] derive each call's key from key(arg) instead of from
+// the encoded argument. Its A must be the wrapped function's argument type.
+func KeyFunc[A any](key func(A) string) CallOption {
+	return func(c *callConfig) { c.keyFunc = key }
+}
+
+func (c *Cache) callConfig(opts []CallOption) callConfig {
+	cc := callConfig{codec: c.cfg.codec}
+	for _, o := range opts {
+		if o != nil {
+			o(&cc)
+		}
+	}
+	if cc.codec == nil {
+		cc.codec = c.cfg.codec
+	}
+	return cc
+}
+
+// GetValue decodes the value stored under key with the cache's codec. A miss
+// returns an error wrapping [ErrNotFound].
+func GetValue[T any](ctx context.Context, c *Cache, key string, opts ...CallOption) (T, error) {
+	var v T
+	if c.nsErr != nil {
+		return v, c.nsErr
+	}
+	cc := c.callConfig(opts)
+	k := c.Key(key)
+	var e entry
+	if err := c.lookup(ctx, k, kindValue, &e); err != nil {
+		return v, err
+	}
+	if err := cc.codec.Unmarshal(e.body, &v); err != nil {
+		err = fmt.Errorf("hoard: decode %q: %w", key, err)
+		return v, c.corruptMiss(ctx, k, err)
+	}
+	return v, nil
+}
+
+// SetValue encodes v with the cache's codec and stores it under key for ttl
+// (0: the default TTL; [NoExpiry]: no expiry).
+func SetValue[T any](ctx context.Context, c *Cache, key string, v T, ttl time.Duration, opts ...CallOption) error {
+	if c.nsErr != nil {
+		return c.nsErr
+	}
+	cc := c.callConfig(opts)
+	b, err := cc.codec.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("hoard: encode %q: %w", key, err)
+	}
+	return c.store(ctx, c.Key(key), &entry{kind: kindValue, body: b}, ttl)
+}
+
+// Remember returns the value cached under key, or runs load, caches its
+// result for ttl (0: the default TTL) and returns it.
+//
+// Errors from load are returned and never cached. Concurrent calls that
+// miss on the same key run load once and share its result. A failing or
+// slow backend is a miss: load runs and its result is returned, and the
+// failure goes to the observer and the log, not to the caller.
+func Remember[T any](ctx context.Context, c *Cache, key string, ttl time.Duration, load func(context.Context) (T, error), opts ...CallOption) (T, error) {
+	if c.nsErr != nil {
+		var zero T
+		return zero, c.nsErr
+	}
+	cc := c.callConfig(opts)
+	return remember(ctx, c, c.Key(key), ttl, cc, load)
+}
+
+func remember[T any](ctx context.Context, c *Cache, key string, ttl time.Duration, cc callConfig, load func(context.Context) (T, error)) (T, error) {
+	var e entry
+	if err := c.lookup(ctx, key, kindValue, &e); err == nil {
+		var v T
+		if err := cc.codec.Unmarshal(e.body, &v); err == nil {
+			return v, nil
+		} else {
+			_ = c.corruptMiss(ctx, key, fmt.Errorf("hoard: decode: %w", err))
+		}
+	} else if ctx.Err() != nil {
+		var zero T
+		return zero, ctx.Err()
+	}
+
+	ch := c.flights.DoChan(key, func() (any, error) {
+		v, err := load(ctx)
+		if err != nil {
+			c.observe(ctx, Event{Kind: EventError, Op: "load", Key: key, Err: err})
+			return v, err
+		}
+		if cc.skipEmpty && isEmpty(v) {
+			return v, nil
+		}
+		b, err := cc.codec.Marshal(v)
+		if err != nil {
+			c.observe(ctx, Event{Kind: EventError, Op: "encode", Key: key, Err: err})
+			return v, nil
+		}
+		// The result is stored even if the caller that ran load has gone:
+		// the others waiting on it, and the next callers, still want it.
+		_ = c.store(context.WithoutCancel(ctx), key, &entry{kind: kindValue, body: b}, ttl)
+		return v, nil
+	})
+	select {
+	case r := <-ch:
+		if r.Err != nil && isContextErr(r.Err) && ctx.Err() == nil && r.Shared {
+			// The caller that ran load gave up, not this one: load again,
+			// on this caller's context.
+			return load(ctx)
+		}
+		v, _ := r.Val.(T)
+		return v, r.Err
+	case <-ctx.Done():
+		var zero T
+		return zero, ctx.Err()
+	}
+}
+
+// Wrap returns fn with its results cached for ttl (0: the default TTL).
+// Each call's key is name plus the argument encoded with the codec (so
+// equal arguments share an entry and pointers are followed, never printed),
+// or [KeyFunc]'s result. An argument the codec cannot encode makes that
+// call run fn uncached. Wrap fails only for bad options.
+func Wrap[A, R any](c *Cache, name string, ttl time.Duration, fn func(context.Context, A) (R, error), opts ...CallOption) (func(context.Context, A) (R, error), error) {
+	if c.nsErr != nil {
+		return nil, c.nsErr
+	}
+	if fn == nil {
+		return nil, fmt.Errorf("%w: Wrap of a nil function", ErrInvalidOption)
+	}
+	if ttl < 0 && ttl != NoExpiry {
+		return nil, fmt.Errorf("%w: TTL %v is negative (use NoExpiry)", ErrInvalidOption, ttl)
+	}
+	cc := c.callConfig(opts)
+	var keyOf func(A) string
+	if cc.keyFunc != nil {
+		f, ok := cc.keyFunc.(func(A) string)
+		if !ok {
+			var a A
+			return nil, fmt.Errorf("%w: KeyFunc takes %T, the wrapped function takes %T", ErrInvalidOption, cc.keyFunc, a)
+		}
+		keyOf = f
+	}
+	return func(ctx context.Context, arg A) (R, error) {
+		var id string
+		if keyOf != nil {
+			id = name + "|" + keyOf(arg)
+		} else {
+			b, err := cc.codec.Marshal(arg)
+			if err != nil {
+				c.observe(ctx, Event{Kind: EventBypass, Op: "encode", Err: err})
+				return fn(ctx, arg)
+			}
+			id = name + "|" + string(b)
+		}
+		return remember(ctx, c, c.Key(id), ttl, cc, func(ctx context.Context) (R, error) { return fn(ctx, arg) })
+	}, nil
+}
+
+func isContextErr(err error) bool {
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+}
+
+// isEmpty reports zero values and empty slices, maps and strings.
+func isEmpty(v any) bool {
+	if v == nil {
+		return true
+	}
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Slice, reflect.Map, reflect.String, reflect.Array:
+		return rv.Len() == 0
+	case reflect.Pointer, reflect.Interface:
+		return rv.IsNil()
+	}
+	return rv.IsZero()
+}
