@@ -213,6 +213,13 @@ func (c *Cache) corruptMiss(ctx context.Context, key string, err error) error {
 
 // store encodes e and writes it under key.
 func (c *Cache) store(ctx context.Context, key string, e *entry, ttl time.Duration) error {
+	buf, ttl := c.encode(key, e, ttl)
+	return c.put(ctx, key, buf, ttl)
+}
+
+// encode stamps e with key, creation and expiry times and returns its
+// envelope and the resolved backend TTL (0 = no expiry).
+func (c *Cache) encode(key string, e *entry, ttl time.Duration) ([]byte, time.Duration) {
 	ttl = c.ttlFor(ttl)
 	now := c.cfg.now()
 	e.key = []byte(key)
@@ -221,7 +228,11 @@ func (c *Cache) store(ctx context.Context, key string, e *entry, ttl time.Durati
 	if ttl > 0 {
 		e.expires = now.Add(ttl).UnixNano()
 	}
-	buf := appendEntry(make([]byte, 0, e.encodedLen()), e)
+	return appendEntry(make([]byte, 0, e.encodedLen()), e), ttl
+}
+
+// put writes an encoded envelope.
+func (c *Cache) put(ctx context.Context, key string, buf []byte, ttl time.Duration) error {
 	err := c.call(ctx, "set", key, func(ctx context.Context) error { return c.backend.Set(ctx, key, buf, ttl) })
 	if err != nil {
 		return fmt.Errorf("hoard: store %q: %w", key, err)

@@ -1,0 +1,378 @@
+package hoard
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unsafe"
+)
+
+// Request is the engine's view of an incoming HTTP request. Adapters fill
+// it from their framework's request; the engine reads it only during
+// [HTTP.Begin], so it may hold the framework's reused buffers.
+type Request struct {
+	Method string
+	// Host is the request's Host (never X-Forwarded-Host: an unkeyed,
+	// client-controlled header must not pick the entry).
+	Host string
+	// Path is the escaped path, as sent.
+	Path string
+	// RawQuery is the query without '?', as sent.
+	RawQuery string
+	Header   RequestHeader
+}
+
+// RequestHeader reads request header fields; http.Header implements it.
+type RequestHeader interface {
+	Get(name string) string
+}
+
+// ResponseHeader is the engine's view of the response header, before it is
+// sent. Names are canonical (http.CanonicalHeaderKey).
+type ResponseHeader interface {
+	Get(name string) string
+	Values(name string) []string
+	Set(name, value string)
+	Add(name, value string)
+	Del(name string)
+	// Range calls fn for every name and value.
+	Range(fn func(name, value string))
+}
+
+// Action tells an adapter what to do with a request.
+type Action uint8
+
+const (
+	// ActionPass: not a cacheable method. Run the handler untouched.
+	ActionPass Action = iota
+	// ActionBypass: cacheable method, but this request must not use the
+	// cache. Call [Exchange.Prepare], then run the handler directly.
+	ActionBypass
+	// ActionServe: answer from the cache. Call [Exchange.WriteHeaders],
+	// then write [Exchange.Status] and [Exchange.Body].
+	ActionServe
+	// ActionRun: a miss. Call [Exchange.Prepare], run the handler through
+	// a writer that calls [Exchange.Commit] before the status is sent and
+	// [Exchange.Capture] for each body write, then [Exchange.Finish] (or
+	// [Exchange.Abort] if the handler failed).
+	ActionRun
+)
+
+// HTTP is the framework-neutral HTTP caching engine: adapters hand it each
+// request and follow its decision. All policy lives here: key, freshness,
+// conditional requests, what may be stored, TTL and every header hoard
+// sends.
+type HTTP struct {
+	cache   *Cache // the route's namespace view
+	cfg     httpConfig
+	flights flightGroup
+	pool    sync.Pool
+
+	statusHit, statusMiss, statusRefresh, statusBypass string
+}
+
+// NewHTTP returns an engine for one route or middleware. Options are
+// checked here.
+func NewHTTP(c *Cache, opts ...HTTPOption) (*HTTP, error) {
+	if c == nil {
+		return nil, fmt.Errorf("%w: nil Cache", ErrInvalidOption)
+	}
+	cfg := httpConfig{
+		namespace:          c.namespace,
+		maxBody:            DefaultMaxBodySize,
+		clientCacheControl: true,
+		cacheHeader:        "X-Cache",
+		cacheStatusName:    "hoard",
+	}
+	for _, code := range DefaultStatuses {
+		cfg.statuses[code] = true
+	}
+	for _, o := range opts {
+		if o == nil {
+			return nil, fmt.Errorf("%w: nil HTTP option", ErrInvalidOption)
+		}
+		o(&cfg)
+	}
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	h := &HTTP{cache: c.Namespace(cfg.namespace), cfg: cfg}
+	h.statusHit = cfg.cacheStatusName + "; hit"
+	h.statusMiss = cfg.cacheStatusName + "; fwd=uri-miss"
+	h.statusRefresh = cfg.cacheStatusName + "; fwd=request"
+	h.statusBypass = cfg.cacheStatusName + "; fwd=bypass"
+	h.pool.New = func() any { return new(Exchange) }
+	return h, nil
+}
+
+// MaxBodySize is the largest body the engine stores.
+func (h *HTTP) MaxBodySize() int { return h.cfg.maxBody }
+
+// Exchange is one request's passage through the engine. Get it from
+// [HTTP.Begin]; call [Exchange.Release] when the response is done.
+type Exchange struct {
+	h      *HTTP
+	action Action
+	label  string // X-Cache value
+	status string // Cache-Status value
+	key    string
+	head   bool
+
+	// ActionServe
+	e           entry
+	notModified bool
+	age         int64
+	remaining   int64 // seconds; -1 = no expiry
+
+	// ActionRun
+	store     bool
+	leader    *flight
+	preset    map[string][]string // response headers set before the handler ran
+	committed bool
+	code      int
+	ttl       time.Duration
+	addedCC   bool
+	etag      string
+	headers   []byte
+	body      []byte
+}
+
+// Begin decides what to do with r. It may block while another request for
+// the same key runs the handler; it never blocks longer than ctx allows.
+func (h *HTTP) Begin(ctx context.Context, r *Request) *Exchange {
+	x := h.pool.Get().(*Exchange)
+	*x = Exchange{h: h, preset: x.preset}
+	clear(x.preset)
+	switch r.Method {
+	case "GET":
+	case "HEAD":
+		x.head = true
+	default:
+		x.action = ActionPass
+		return x
+	}
+	refresh := false
+	if !h.cfg.ignoreClient {
+		if v := headerValue(r.Header, "Cache-Control"); v != "" {
+			cc := parseCacheControl(v)
+			if cc.noStore {
+				return x.bypass(ctx)
+			}
+			refresh = cc.noCache || cc.maxAge == 0
+		} else if v := headerValue(r.Header, "Pragma"); v != "" && containsToken(v, "no-cache") {
+			refresh = true
+		}
+	}
+	if !h.cfg.allowAuthorization && headerValue(r.Header, "Authorization") != "" {
+		return x.bypass(ctx)
+	}
+	x.key = h.cache.Key(h.requestID(r))
+	x.action = ActionRun
+	x.label = "MISS"
+	if refresh {
+		x.status = h.statusRefresh
+		x.store = !x.head
+		return x
+	}
+	x.status = h.statusMiss
+	if err := h.cache.lookup(ctx, x.key, kindHTTP, &x.e); err == nil {
+		x.serve(r)
+		return x
+	}
+	if x.head {
+		// A HEAD response has no body to store for GETs; the GET that
+		// follows fills the entry.
+		return x
+	}
+	f, leader := h.flights.join(x.key)
+	if leader {
+		x.leader = f
+		x.store = true
+		return x
+	}
+	select {
+	case <-f.done:
+		if f.result != nil && decodeEntry(f.result, &x.e) == nil {
+			x.serve(r)
+			return x
+		}
+		// The leader's response could not be shared: run our own, and
+		// store it if it turns out storable.
+		x.store = true
+	case <-ctx.Done():
+	}
+	return x
+}
+
+func (x *Exchange) bypass(ctx context.Context) *Exchange {
+	x.action = ActionBypass
+	x.label = "BYPASS"
+	x.status = x.h.statusBypass
+	x.h.cache.observe(ctx, Event{Kind: EventBypass, Op: "http"})
+	return x
+}
+
+// serve prepares a hit: conditional request evaluation and the ages.
+func (x *Exchange) serve(r *Request) {
+	x.action = ActionServe
+	x.label = "HIT"
+	x.status = x.h.statusHit
+	now := x.h.cache.cfg.now().UnixNano()
+	x.age = max(0, (now-x.e.created)/int64(time.Second))
+	x.remaining = -1
+	if x.e.expires != 0 {
+		x.remaining = max(0, (x.e.expires-now)/int64(time.Second))
+	}
+	if inm := headerValue(r.Header, "If-None-Match"); inm != "" {
+		x.notModified = etagMatches(inm, unsafeString(x.e.etag))
+	} else if ims := headerValue(r.Header, "If-Modified-Since"); ims != "" {
+		x.notModified = notModifiedSince(ims, x.storedHeader("Last-Modified"))
+	}
+}
+
+// Action says what the adapter must do.
+func (x *Exchange) Action() Action { return x.action }
+
+// Status is the status to send for ActionServe: the stored one, or 304.
+func (x *Exchange) Status() int {
+	if x.notModified {
+		return 304
+	}
+	return x.e.status
+}
+
+// Body is the body to send for ActionServe: nil for HEAD and 304. The
+// slice is read-only.
+func (x *Exchange) Body() []byte {
+	if x.head || x.notModified {
+		return nil
+	}
+	return x.e.body
+}
+
+// notModifiedHeaders are the stored fields a 304 repeats (RFC 9110 section
+// 15.4.5), besides ETag and hoard's own.
+var notModifiedHeaders = [...]string{"Cache-Control", "Content-Location", "Expires", "Vary", "Last-Modified"}
+
+// WriteHeaders sets the response header of a hit (or 304): the stored
+// fields, ETag, Content-Length, Age, hoard's status headers, and a
+// Cache-Control max-age of the remaining TTL when the handler set none.
+func (x *Exchange) WriteHeaders(h ResponseHeader) {
+	cfg := &x.h.cfg
+	hasCC := false
+	prev := ""
+	headerFields(x.e.header, func(nameB, valueB []byte) {
+		name, value := unsafeString(nameB), unsafeString(valueB)
+		if name == "Cache-Control" {
+			hasCC = true
+		}
+		if x.notModified && !isNotModifiedHeader(name) {
+			return
+		}
+		if name == prev {
+			h.Add(name, value)
+		} else {
+			h.Set(name, value)
+		}
+		prev = name
+	})
+	if len(x.e.etag) > 0 {
+		h.Set("Etag", unsafeString(x.e.etag))
+	}
+	// The per-request numbers share one buffer: one allocation for all.
+	var buf [64]byte
+	b := strconv.AppendInt(buf[:0], x.age, 10)
+	nAge := len(b)
+	nLen := nAge
+	if !x.notModified {
+		b = strconv.AppendInt(b, int64(len(x.e.body)), 10)
+		nLen = len(b)
+	}
+	nCC := nLen
+	if !hasCC && cfg.clientCacheControl && x.remaining >= 0 {
+		b = append(b, "max-age="...)
+		b = strconv.AppendInt(b, x.remaining, 10)
+		nCC = len(b)
+	}
+	s := string(b)
+	h.Set("Age", s[:nAge])
+	if nLen > nAge {
+		h.Set("Content-Length", s[nAge:nLen])
+	}
+	if nCC > nLen {
+		h.Set("Cache-Control", s[nLen:nCC])
+	}
+	x.writeStatusHeaders(h)
+}
+
+func isNotModifiedHeader(name string) bool {
+	for _, n := range notModifiedHeaders {
+		if n == name {
+			return true
+		}
+	}
+	return false
+}
+
+func (x *Exchange) writeStatusHeaders(h ResponseHeader) {
+	if x.h.cfg.cacheHeader != "" {
+		h.Set(x.h.cfg.cacheHeader, x.label)
+	}
+	h.Set("Cache-Status", x.status)
+}
+
+// storedHeader returns the first stored value of name.
+func (x *Exchange) storedHeader(name string) string {
+	v := ""
+	headerFields(x.e.header, func(n, val []byte) {
+		if v == "" && string(n) == name {
+			v = unsafeString(val)
+		}
+	})
+	return v
+}
+
+// Release returns x to the engine's pool. x must not be used afterwards.
+func (x *Exchange) Release() {
+	h := x.h
+	if h == nil {
+		return
+	}
+	if x.leader != nil {
+		// Finish or Abort was never called: free the waiters.
+		h.flights.resolve(x.leader, nil)
+		h.flights.forget(x.key, x.leader)
+	}
+	preset := x.preset
+	if len(preset) > 32 {
+		preset = nil // don't pool a map that one odd request grew
+	}
+	*x = Exchange{preset: preset}
+	h.pool.Put(x)
+}
+
+// unsafeString views b as a string without copying. Only for bytes that
+// are never modified: envelope bytes from a backend, which the Backend
+// contract makes read-only.
+func unsafeString(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(unsafe.SliceData(b), len(b))
+}
+
+// containsToken reports whether a comma-separated header value holds tok
+// (case-insensitively).
+func containsToken(v, tok string) bool {
+	for v != "" {
+		var t string
+		t, v = nextDirective(v)
+		if strings.EqualFold(strings.TrimSpace(t), tok) {
+			return true
+		}
+	}
+	return false
+}

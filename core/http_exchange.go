@@ -1,0 +1,223 @@
+package hoard
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/hex"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/zeebo/xxh3"
+)
+
+// Prepare is called for ActionBypass and ActionRun before the handler runs.
+// It sets hoard's status headers and remembers which headers were already
+// set (by middleware outside hoard), so that only the handler's own headers
+// are stored.
+func (x *Exchange) Prepare(h ResponseHeader) {
+	if x.store {
+		if x.preset == nil {
+			x.preset = make(map[string][]string)
+		}
+		h.Range(func(name, value string) {
+			x.preset[name] = append(x.preset[name], value)
+		})
+	}
+	x.writeStatusHeaders(h)
+}
+
+// Capturing reports whether the handler's response may still be stored:
+// the adapter only needs to pass body bytes to Capture while it is true.
+func (x *Exchange) Capturing() bool { return x.store }
+
+// Commit is called once, when the handler sends its status, before any of
+// the response reaches the client. It decides whether the response may be
+// stored, records its headers, and adds Cache-Control: max-age when the
+// response will be stored and the handler set none.
+func (x *Exchange) Commit(status int, h ResponseHeader) {
+	if x.committed {
+		return
+	}
+	x.committed = true
+	x.code = status
+	if !x.store {
+		return
+	}
+	ttl, ok := x.h.storable(status, h, x.preset)
+	if !ok {
+		x.dropStore()
+		return
+	}
+	x.ttl = ttl
+	x.etag = h.Get("Etag")
+	x.headers = x.h.headerBlock(h, x.preset, x.headers[:0])
+	if x.h.cfg.clientCacheControl && h.Get("Cache-Control") == "" {
+		if secs := int64(x.h.cache.ttlFor(ttl) / time.Second); secs > 0 {
+			h.Set("Cache-Control", "max-age="+strconv.FormatInt(secs, 10))
+		}
+	}
+}
+
+// Capture keeps a bounded copy of body bytes the handler wrote (the
+// adapter sends them to the client itself). Past the size limit the copy
+// is dropped and the response will not be stored.
+func (x *Exchange) Capture(p []byte) {
+	if !x.store {
+		return
+	}
+	if len(x.body)+len(p) > x.h.cfg.maxBody {
+		x.dropStore()
+		return
+	}
+	x.body = append(x.body, p...)
+}
+
+// NotStorable marks the response as never to be stored: an SSE stream, a
+// hijacked connection. The adapter keeps passing bytes through.
+func (x *Exchange) NotStorable() { x.dropStore() }
+
+func (x *Exchange) dropStore() {
+	x.store = false
+	x.body = nil
+	if x.leader != nil {
+		// Release the waiters now rather than when the handler ends: this
+		// response may stream for a long time.
+		x.h.flights.resolve(x.leader, nil)
+		x.h.flights.forget(x.key, x.leader)
+		x.leader = nil
+	}
+}
+
+// Abort is called when the handler failed (panicked or returned an error):
+// nothing is stored.
+func (x *Exchange) Abort() { x.dropStore() }
+
+// Finish is called after the handler returned successfully. It stores the
+// response when it is storable and complete, and hands it to the requests
+// that waited for it. status is the framework's implicit status (200) for
+// a handler that wrote nothing.
+func (x *Exchange) Finish(ctx context.Context, status int, h ResponseHeader) {
+	if !x.committed {
+		x.Commit(status, h)
+	}
+	if !x.store {
+		return
+	}
+	c := x.h.cache
+	etag := x.etag
+	if etag == "" {
+		etag = bodyETag(x.body)
+	}
+	e := entry{kind: kindHTTP, status: x.code, etag: []byte(etag), header: x.headers, body: x.body}
+	buf, ttl := c.encode(x.key, &e, x.ttl)
+	x.body, x.headers = nil, nil
+	f := x.leader
+	x.leader = nil
+	if f != nil {
+		x.h.flights.resolve(f, buf)
+	}
+	if c.inProcess {
+		_ = c.put(ctx, x.key, buf, ttl)
+		if f != nil {
+			x.h.flights.forget(x.key, f)
+		}
+		return
+	}
+	// A remote write must not delay the response: the handler is done and
+	// the adapter can complete it. Requests arriving meanwhile are served
+	// from the flight until the entry is in the backend.
+	key, engine := x.key, x.h
+	go func() {
+		_ = c.put(context.WithoutCancel(ctx), key, buf, ttl)
+		if f != nil {
+			engine.flights.forget(key, f)
+		}
+	}()
+}
+
+// storable decides whether a committed response may be stored, and for
+// how long.
+func (h *HTTP) storable(status int, hdr ResponseHeader, preset map[string][]string) (time.Duration, bool) {
+	if !h.cfg.cacheableStatus(status) {
+		return 0, false
+	}
+	if ownValues(hdr, preset, "Set-Cookie") != nil {
+		return 0, false // a cached cookie is one user's session served to all
+	}
+	ct := hdr.Get("Content-Type")
+	if len(ct) >= len("text/event-stream") && strings.EqualFold(ct[:len("text/event-stream")], "text/event-stream") {
+		return 0, false
+	}
+	for _, v := range ownValues(hdr, preset, "Vary") {
+		for v != "" {
+			var name string
+			name, v = nextDirective(v)
+			name = strings.TrimSpace(name)
+			if name == "" {
+				continue
+			}
+			if name == "*" || !h.cfg.varies(name) {
+				return 0, false
+			}
+		}
+	}
+	cc := parseCacheControl(hdr.Values("Cache-Control")...)
+	if cc.noStore || cc.private || cc.noCache {
+		return 0, false
+	}
+	switch {
+	case cc.sMaxAge > 0:
+		return time.Duration(cc.sMaxAge) * time.Second, true
+	case cc.sMaxAge == 0, cc.maxAge == 0:
+		return 0, false // stale on arrival
+	}
+	ttl := h.cfg.ttl
+	return ttl, true
+}
+
+// ownValues returns the values of name that the handler set, leaving out
+// those that outer middleware had set before it ran.
+func ownValues(hdr ResponseHeader, preset map[string][]string, name string) []string {
+	vals := hdr.Values(name)
+	if len(vals) == 0 || len(preset[name]) == 0 {
+		return vals
+	}
+	if slices.Equal(vals, preset[name]) {
+		return nil
+	}
+	return vals
+}
+
+// unstoredHeaders are never replayed: hop-by-hop fields, per-response
+// fields hoard or the server recomputes, and hoard's own.
+var unstoredHeaders = map[string]bool{
+	"Connection": true, "Keep-Alive": true, "Proxy-Authenticate": true, "Proxy-Authorization": true,
+	"Proxy-Connection": true, "Te": true, "Trailer": true, "Transfer-Encoding": true, "Upgrade": true,
+	"Set-Cookie": true, "Date": true, "Age": true, "Content-Length": true, "Etag": true,
+	"Cache-Status": true,
+}
+
+// headerBlock encodes the handler's own response headers for storage.
+func (h *HTTP) headerBlock(hdr ResponseHeader, preset map[string][]string, block []byte) []byte {
+	hdr.Range(func(name, value string) {
+		if unstoredHeaders[name] || name == h.cfg.cacheHeader {
+			return
+		}
+		if pv := preset[name]; len(pv) > 0 && slices.Contains(pv, value) {
+			return
+		}
+		block = appendHeaderField(block, name, value)
+	})
+	return block
+}
+
+// bodyETag is a strong validator from the body's XXH3 hash: the same in
+// every process and on every machine, so a client's If-None-Match works
+// against any instance.
+func bodyETag(body []byte) string {
+	var sum [8]byte
+	binary.BigEndian.PutUint64(sum[:], xxh3.Hash(body))
+	return `"` + hex.EncodeToString(sum[:]) + `"`
+}
