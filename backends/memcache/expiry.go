@@ -22,7 +22,10 @@ func expiration(ttl time.Duration, now time.Time) int32 {
 	if ttl <= 0 {
 		return 0
 	}
-	secs := (ttl + time.Second - 1) / time.Second
+	secs := ttl / time.Second
+	if ttl%time.Second != 0 { // round up; ttl+time.Second-1 could overflow
+		secs++
+	}
 	if secs <= maxRelativeExpiry {
 		return int32(secs)
 	}

@@ -33,7 +33,7 @@ func parseGeneration(b []byte) (uint64, bool) {
 	for len(b) > 0 && b[len(b)-1] == ' ' {
 		b = b[:len(b)-1]
 	}
-	if len(b) == 0 || len(b) > 20 {
+	if len(b) == 0 {
 		return 0, false
 	}
 	var g uint64
