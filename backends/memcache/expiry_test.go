@@ -72,7 +72,8 @@ func TestLongTTL(t *testing.T) {
 				}
 				return
 			}
-			if left < tc.want-5 || left > tc.want+1 {
+			// memcached's clock ticks once a second and lags a little.
+			if left < tc.want-5 || left > tc.want+5 {
 				t.Fatalf("server reports %ds left, want about %d", left, tc.want)
 			}
 		})

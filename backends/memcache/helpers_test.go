@@ -25,10 +25,12 @@ func startMemcached(t testing.TB, extra ...string) *testserver.Server {
 	return testserver.Start(t, testserver.Config{Name: "memcached", Command: bin, Args: append(args, extra...)})
 }
 
-// newTestStore returns a Store on addrs, closed when the test ends.
+// newTestStore returns a Store on addrs, closed when the test ends. Its
+// Timeout is generous so a loaded machine does not fail functional tests;
+// TestStalledServer covers timeouts.
 func newTestStore(t testing.TB, addrs ...string) *Store {
 	t.Helper()
-	s, err := New(Options{Servers: addrs})
+	s, err := New(Options{Servers: addrs, Timeout: 5 * time.Second})
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}

@@ -96,6 +96,15 @@ func TestStalledServer(t *testing.T) {
 	}
 	srv.Pause()
 	defer srv.Resume()
+	// SIGSTOP lands asynchronously: wait until the server stops answering.
+	for deadline := time.Now().Add(5 * time.Second); ; {
+		if _, err := s.Get(t.Context(), "stall:ns:k"); err != nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the paused server still answers")
+		}
+	}
 	for _, tc := range []struct {
 		name    string
 		ctx     func() (context.Context, context.CancelFunc)

@@ -21,7 +21,7 @@ func TestItemSizeLimit(t *testing.T) {
 	big := startMemcached(t, "-I", "2m") // a raised limit
 	ctx := t.Context()
 	newStore := func(t *testing.T, addr string, max int) *Store {
-		s, err := New(Options{Servers: []string{addr}, MaxItemSize: max})
+		s, err := New(Options{Servers: []string{addr}, MaxItemSize: max, Timeout: 5 * time.Second})
 		if err != nil {
 			t.Fatal(err)
 		}
