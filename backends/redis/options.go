@@ -59,8 +59,8 @@ type Options struct {
 	// sooner always wins: New enables go-redis's ContextTimeoutEnabled.
 	ReadTimeout  time.Duration
 	WriteTimeout time.Duration
-	// PoolSize is the most connections per node. Default 10 per GOMAXPROCS
-	// (go-redis's default).
+	// PoolSize is the most connections per node. Default go-redis's: 10 per
+	// GOMAXPROCS (5 on Cluster).
 	PoolSize int
 	// MaxRetries is how often a failed command is retried. Default 0: never,
 	// and a failed dial is not retried either. A cache would rather serve a

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net"
 	"sync/atomic"
 	"time"
 	"unsafe"
@@ -278,12 +279,22 @@ func translate(ctx context.Context, op string, err error) error {
 	case errors.Is(err, redis.ErrClosed):
 		return fmt.Errorf("hoardredis: %s: %w", op, hoard.ErrClosed)
 	}
-	// A deadline hit mid-read surfaces as a net timeout; keep the
-	// context's error visible to errors.Is as well.
-	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
+	// A deadline hit mid-read surfaces as a net timeout, possibly before the
+	// context's own timer fires; keep the context's error visible to
+	// errors.Is as well.
+	cerr := ctx.Err()
+	if dl, ok := ctx.Deadline(); cerr == nil && ok && !time.Now().Before(dl) && isTimeout(err) {
+		cerr = context.DeadlineExceeded
+	}
+	if cerr != nil && !errors.Is(err, cerr) {
 		return fmt.Errorf("hoardredis: %s: %w: %w", op, cerr, err)
 	}
 	return fmt.Errorf("hoardredis: %s: %w", op, err)
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
 }
 
 func isNoScript(err error) bool {

@@ -1,0 +1,160 @@
+package hoardredis_test
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"testing"
+	"time"
+
+	hoard "github.com/hoard-go/hoard/core"
+	"github.com/hoard-go/hoard/core/testserver"
+	"github.com/redis/go-redis/v9"
+
+	hoardredis "github.com/hoard-go/hoard/backends/redis"
+)
+
+// TestErrors checks the translation of failures at the boundary: a miss is
+// ErrNotFound and nothing else is.
+func TestErrors(t *testing.T) {
+	srv := startRedis(t)
+	s := newStore(t, hoardredis.Options{Addrs: []string{srv.Addr}})
+	raw := redis.NewClient(&redis.Options{Addr: srv.Addr})
+	t.Cleanup(func() { _ = raw.Close() })
+	ctx := t.Context()
+
+	wrongType := hoard.JoinKey("app", "ns", "hash")
+	entry, _, _ := s.RedisKeys(wrongType)
+	raw.HSet(ctx, entry, "f", "v")
+
+	closedClient := redis.NewClient(&redis.Options{Addr: srv.Addr})
+	_ = closedClient.Close()
+	onClosed := fromClient(t, closedClient, hoardredis.Options{})
+
+	tests := []struct {
+		name    string
+		err     error
+		want    error // errors.Is
+		notMiss bool
+	}{
+		{"WrongTypeGet", get(s, wrongType), nil, true},
+		{"KeyWithoutNamespace", get(s, "just-a-key"), hoard.ErrInvalidKey, true},
+		{"KeyWithOneColon", s.Set(ctx, "a:b", nil, 0), hoard.ErrInvalidKey, true},
+		{"DeleteBadKey", s.Delete(ctx, "a"), hoard.ErrInvalidKey, true},
+		{"ClosedClientGet", get(onClosed, wrongType), hoard.ErrClosed, true},
+		{"ClosedClientSet", onClosed.Set(ctx, wrongType, nil, 0), hoard.ErrClosed, true},
+		{"ClosedClientClear", onClosed.ClearNamespace(ctx, "app:ns"), hoard.ErrClosed, true},
+		{"Miss", get(s, hoard.JoinKey("app", "ns", "missing")), hoard.ErrNotFound, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.err == nil {
+				t.Fatal("no error")
+			}
+			if tc.want != nil && !errors.Is(tc.err, tc.want) {
+				t.Errorf("error %v, want %v", tc.err, tc.want)
+			}
+			if tc.notMiss && errors.Is(tc.err, hoard.ErrNotFound) {
+				t.Errorf("error %v is a miss; only a missing key may be", tc.err)
+			}
+		})
+	}
+}
+
+func get(s *hoardredis.Store, key string) error {
+	_, err := s.Get(context.Background(), key)
+	return err
+}
+
+// TestDeadlineOnStalledServer pauses the server (it keeps the connection
+// but answers nothing) and expects every call to return within its
+// context's deadline, with an error that says so.
+func TestDeadlineOnStalledServer(t *testing.T) {
+	srv := startRedis(t)
+	s := newStore(t, hoardredis.Options{Addrs: []string{srv.Addr}})
+	key := hoard.JoinKey("app", "ns", "k")
+	if err := s.Set(t.Context(), key, []byte("v"), time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	srv.Pause()
+	defer srv.Resume()
+	const timeout = 100 * time.Millisecond
+	ops := map[string]func(ctx context.Context) error{
+		"Get":   func(ctx context.Context) error { _, err := s.Get(ctx, key); return err },
+		"Set":   func(ctx context.Context) error { return s.Set(ctx, key, []byte("v"), time.Minute) },
+		"Del":   func(ctx context.Context) error { return s.Delete(ctx, key) },
+		"Clear": func(ctx context.Context) error { return s.ClearNamespace(ctx, "app:ns") },
+		"Multi": func(ctx context.Context) error { _, err := s.GetMulti(ctx, []string{key}); return err },
+	}
+	for name, op := range ops {
+		t.Run(name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(t.Context(), timeout)
+			defer cancel()
+			start := time.Now()
+			err := op(ctx)
+			if took := time.Since(start); took > timeout+250*time.Millisecond {
+				t.Errorf("returned after %v; the deadline was %v", took, timeout)
+			}
+			if !errors.Is(err, context.DeadlineExceeded) {
+				t.Errorf("error %v, want context.DeadlineExceeded", err)
+			}
+		})
+	}
+	// The commands that timed out still run once the server resumes (the
+	// Delete among them): only check that the store works again.
+	srv.Resume()
+	if err := s.Set(t.Context(), key, []byte("again"), time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := s.Get(t.Context(), key); err != nil || string(v) != "again" {
+		t.Fatalf("Get after the server resumed = %q, %v", v, err)
+	}
+}
+
+// TestNewUnreachable expects New to fail within its context when nothing
+// listens, and to fail on a server that is not answering.
+func TestNewUnreachable(t *testing.T) {
+	t.Run("NothingListening", func(t *testing.T) {
+		addr := "127.0.0.1:" + strconv.Itoa(testserver.FreePort(t))
+		ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
+		defer cancel()
+		s, err := hoardredis.New(ctx, hoardredis.Options{Addrs: []string{addr}})
+		if err == nil {
+			_ = s.Close()
+			t.Fatal("New succeeded with nothing listening")
+		}
+	})
+	t.Run("Stalled", func(t *testing.T) {
+		srv := startRedis(t)
+		srv.Pause()
+		defer srv.Resume()
+		ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
+		defer cancel()
+		start := time.Now()
+		s, err := hoardredis.New(ctx, hoardredis.Options{Addrs: []string{srv.Addr}})
+		if err == nil {
+			_ = s.Close()
+			t.Fatal("New succeeded on a stalled server")
+		}
+		if took := time.Since(start); took > time.Second {
+			t.Errorf("New returned after %v with a 200ms context", took)
+		}
+	})
+}
+
+func TestUseAfterCloseOfOwnedClient(t *testing.T) {
+	srv := startRedis(t)
+	s := newStore(t, hoardredis.Options{Addrs: []string{srv.Addr}})
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatalf("second Close: %v", err)
+	}
+	if _, err := s.GetMulti(t.Context(), []string{hoard.JoinKey("a", "b", "c")}); !errors.Is(err, hoard.ErrClosed) {
+		t.Fatalf("GetMulti after Close: %v", err)
+	}
+	if err := s.ClearNamespace(t.Context(), "a:b"); !errors.Is(err, hoard.ErrClosed) {
+		t.Fatalf("ClearNamespace after Close: %v", err)
+	}
+}
