@@ -170,6 +170,12 @@ func (c *Cache) ttlFor(ttl time.Duration) time.Duration {
 // entries return errors wrapping ErrNotFound; backend failures return other
 // errors. Every outcome is reported to the observer.
 func (c *Cache) lookup(ctx context.Context, key string, kind entryKind, e *entry) error {
+	return c.lookupAt(ctx, key, kind, e, c.cfg.now().UnixNano())
+}
+
+// lookupAt is lookup with the current time given, for callers that need
+// the same instant again (the HTTP engine computes Age from it).
+func (c *Cache) lookupAt(ctx context.Context, key string, kind entryKind, e *entry, now int64) error {
 	var raw []byte
 	err := c.call(ctx, "get", key, func(ctx context.Context) error {
 		var err error
@@ -190,7 +196,7 @@ func (c *Cache) lookup(ctx context.Context, key string, kind entryKind, e *entry
 	if e.kind != kind || string(e.key) != key {
 		return c.corruptMiss(ctx, key, corrupt("entry belongs to another key"))
 	}
-	if e.expires != 0 && c.cfg.now().UnixNano() >= e.expires {
+	if e.expires != 0 && now >= e.expires {
 		c.observe(ctx, Event{Kind: EventMiss, Op: "get", Key: key})
 		return errExpired
 	}

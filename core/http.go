@@ -26,6 +26,8 @@ type Request struct {
 }
 
 // RequestHeader reads request header fields; http.Header implements it.
+// The engine always asks for canonical names ("Cache-Control",
+// "If-None-Match"), so an implementation may skip canonicalisation.
 type RequestHeader interface {
 	Get(name string) string
 }
@@ -124,8 +126,8 @@ type Exchange struct {
 	// ActionServe
 	e           entry
 	notModified bool
-	age         int64
-	remaining   int64 // seconds; -1 = no expiry
+	fields      []HeaderField
+	fieldBuf    [16]HeaderField
 
 	// ActionRun
 	store     bool
@@ -144,8 +146,7 @@ type Exchange struct {
 // the same key runs the handler; it never blocks longer than ctx allows.
 func (h *HTTP) Begin(ctx context.Context, r *Request) *Exchange {
 	x := h.pool.Get().(*Exchange)
-	*x = Exchange{h: h, preset: x.preset}
-	clear(x.preset)
+	x.h = h
 	switch r.Method {
 	case "GET":
 	case "HEAD":
@@ -169,7 +170,7 @@ func (h *HTTP) Begin(ctx context.Context, r *Request) *Exchange {
 	if !h.cfg.allowAuthorization && headerValue(r.Header, "Authorization") != "" {
 		return x.bypass(ctx)
 	}
-	x.key = h.cache.Key(h.requestID(r))
+	x.key = h.key(r)
 	x.action = ActionRun
 	x.label = "MISS"
 	if refresh {
@@ -178,8 +179,9 @@ func (h *HTTP) Begin(ctx context.Context, r *Request) *Exchange {
 		return x
 	}
 	x.status = h.statusMiss
-	if err := h.cache.lookup(ctx, x.key, kindHTTP, &x.e); err == nil {
-		x.serve(r)
+	now := h.cache.cfg.now().UnixNano()
+	if err := h.cache.lookupAt(ctx, x.key, kindHTTP, &x.e, now); err == nil {
+		x.serve(r, now)
 		return x
 	}
 	if x.head {
@@ -196,7 +198,7 @@ func (h *HTTP) Begin(ctx context.Context, r *Request) *Exchange {
 	select {
 	case <-f.done:
 		if f.result != nil && decodeEntry(f.result, &x.e) == nil {
-			x.serve(r)
+			x.serve(r, h.cache.cfg.now().UnixNano())
 			return x
 		}
 		// The leader's response could not be shared: run our own, and
@@ -215,22 +217,75 @@ func (x *Exchange) bypass(ctx context.Context) *Exchange {
 	return x
 }
 
-// serve prepares a hit: conditional request evaluation and the ages.
-func (x *Exchange) serve(r *Request) {
+// serve prepares a hit: conditional request evaluation, then the
+// response header fields.
+func (x *Exchange) serve(r *Request, now int64) {
 	x.action = ActionServe
 	x.label = "HIT"
 	x.status = x.h.statusHit
-	now := x.h.cache.cfg.now().UnixNano()
-	x.age = max(0, (now-x.e.created)/int64(time.Second))
-	x.remaining = -1
-	if x.e.expires != 0 {
-		x.remaining = max(0, (x.e.expires-now)/int64(time.Second))
-	}
 	if inm := headerValue(r.Header, "If-None-Match"); inm != "" {
 		x.notModified = etagMatches(inm, unsafeString(x.e.etag))
 	} else if ims := headerValue(r.Header, "If-Modified-Since"); ims != "" {
 		x.notModified = notModifiedSince(ims, x.storedHeader("Last-Modified"))
 	}
+	x.fields = x.hitFields(x.fieldBuf[:0], now)
+}
+
+// notModifiedHeaders are the stored fields a 304 repeats (RFC 9110 section
+// 15.4.5), besides ETag and hoard's own.
+var notModifiedHeaders = [...]string{"Cache-Control", "Content-Location", "Expires", "Vary", "Last-Modified"}
+
+// hitFields lists the header of a hit (or 304): the stored fields, ETag,
+// Content-Length, Age, hoard's status headers, and a Cache-Control max-age
+// of the remaining TTL when the handler set none. Stored names and values
+// are views of the entry's bytes; the numbers share one string.
+func (x *Exchange) hitFields(fields []HeaderField, now int64) []HeaderField {
+	hasCC := false
+	r := reader{b: x.e.header}
+	for len(r.b) > 0 {
+		name, value := unsafeString(r.bytes()), unsafeString(r.bytes())
+		if name == "Cache-Control" {
+			hasCC = true
+		}
+		if x.notModified && !isNotModifiedHeader(name) {
+			continue
+		}
+		fields = append(fields, HeaderField{name, value})
+	}
+	if len(x.e.etag) > 0 {
+		fields = append(fields, HeaderField{"Etag", unsafeString(x.e.etag)})
+	}
+	age := max(0, (now-x.e.created)/int64(time.Second))
+	remaining := int64(-1)
+	if x.e.expires != 0 {
+		remaining = max(0, (x.e.expires-now)/int64(time.Second))
+	}
+	var buf [64]byte
+	b := strconv.AppendInt(buf[:0], age, 10)
+	nAge := len(b)
+	nLen := nAge
+	if !x.notModified {
+		b = strconv.AppendInt(b, int64(len(x.e.body)), 10)
+		nLen = len(b)
+	}
+	nCC := nLen
+	if !hasCC && x.h.cfg.clientCacheControl && remaining >= 0 {
+		b = append(b, "max-age="...)
+		b = strconv.AppendInt(b, remaining, 10)
+		nCC = len(b)
+	}
+	s := string(b)
+	fields = append(fields, HeaderField{"Age", s[:nAge]})
+	if nLen > nAge {
+		fields = append(fields, HeaderField{"Content-Length", s[nAge:nLen]})
+	}
+	if nCC > nLen {
+		fields = append(fields, HeaderField{"Cache-Control", s[nLen:nCC]})
+	}
+	if x.h.cfg.cacheHeader != "" {
+		fields = append(fields, HeaderField{x.h.cfg.cacheHeader, x.label})
+	}
+	return append(fields, HeaderField{"Cache-Status", x.status})
 }
 
 // Action says what the adapter must do.
@@ -253,59 +308,29 @@ func (x *Exchange) Body() []byte {
 	return x.e.body
 }
 
-// notModifiedHeaders are the stored fields a 304 repeats (RFC 9110 section
-// 15.4.5), besides ETag and hoard's own.
-var notModifiedHeaders = [...]string{"Cache-Control", "Content-Location", "Expires", "Vary", "Last-Modified"}
+// HeaderField is one response header field.
+type HeaderField struct {
+	Name, Value string
+}
 
-// WriteHeaders sets the response header of a hit (or 304): the stored
-// fields, ETag, Content-Length, Age, hoard's status headers, and a
-// Cache-Control max-age of the remaining TTL when the handler set none.
+// ResponseHeaders returns the header fields of an ActionServe response, in
+// order; a name may repeat (multi-valued fields). Names are canonical. The
+// slice and strings stay valid until Release, and the strings for as long
+// as they are referenced: an adapter may put them in its header map as is.
+func (x *Exchange) ResponseHeaders() []HeaderField { return x.fields }
+
+// WriteHeaders sets the response header of an ActionServe response: the
+// fields of ResponseHeaders, through h.
 func (x *Exchange) WriteHeaders(h ResponseHeader) {
-	cfg := &x.h.cfg
-	hasCC := false
 	prev := ""
-	headerFields(x.e.header, func(nameB, valueB []byte) {
-		name, value := unsafeString(nameB), unsafeString(valueB)
-		if name == "Cache-Control" {
-			hasCC = true
-		}
-		if x.notModified && !isNotModifiedHeader(name) {
-			return
-		}
-		if name == prev {
-			h.Add(name, value)
+	for _, f := range x.fields {
+		if f.Name == prev {
+			h.Add(f.Name, f.Value)
 		} else {
-			h.Set(name, value)
+			h.Set(f.Name, f.Value)
 		}
-		prev = name
-	})
-	if len(x.e.etag) > 0 {
-		h.Set("Etag", unsafeString(x.e.etag))
+		prev = f.Name
 	}
-	// The per-request numbers share one buffer: one allocation for all.
-	var buf [64]byte
-	b := strconv.AppendInt(buf[:0], x.age, 10)
-	nAge := len(b)
-	nLen := nAge
-	if !x.notModified {
-		b = strconv.AppendInt(b, int64(len(x.e.body)), 10)
-		nLen = len(b)
-	}
-	nCC := nLen
-	if !hasCC && cfg.clientCacheControl && x.remaining >= 0 {
-		b = append(b, "max-age="...)
-		b = strconv.AppendInt(b, x.remaining, 10)
-		nCC = len(b)
-	}
-	s := string(b)
-	h.Set("Age", s[:nAge])
-	if nLen > nAge {
-		h.Set("Content-Length", s[nAge:nLen])
-	}
-	if nCC > nLen {
-		h.Set("Cache-Control", s[nLen:nCC])
-	}
-	x.writeStatusHeaders(h)
 }
 
 func isNotModifiedHeader(name string) bool {
@@ -350,6 +375,8 @@ func (x *Exchange) Release() {
 	if len(preset) > 32 {
 		preset = nil // don't pool a map that one odd request grew
 	}
+	clear(preset)
+	clear(x.fieldBuf[:len(x.fields)]) // drop references to entry bytes
 	*x = Exchange{preset: preset}
 	h.pool.Put(x)
 }

@@ -6,7 +6,25 @@ import (
 	"strings"
 )
 
-// requestID builds the id part of an HTTP entry's key: the request's
+// key returns the backend key of r: JoinKey(prefix, namespace, requestID),
+// built with a single allocation when the id can stay verbatim.
+func (h *HTTP) key(r *Request) string {
+	head := len(h.cache.cfg.prefix) + 1 + len(h.cache.namespace) + 1
+	var b strings.Builder
+	b.Grow(head + 16 + len(r.Host) + len(r.Path) + len(r.RawQuery))
+	b.WriteString(h.cache.cfg.prefix)
+	b.WriteByte(':')
+	b.WriteString(h.cache.namespace)
+	b.WriteByte(':')
+	h.writeID(&b, r)
+	k := b.String()
+	if id := k[head:]; len(k) > MaxKeyLen || id == "" || id[0] == hashedIDMarker || !printable(id) {
+		return JoinKey(h.cache.cfg.prefix, h.cache.namespace, id) // hashed
+	}
+	return k
+}
+
+// writeID writes the id part of an HTTP entry's key: the request's
 // resource (or the route's key function), then the values of the route's
 // Vary headers, then a hash of the credential when the route allows
 // Authorization.
@@ -14,36 +32,28 @@ import (
 // Every component is length-prefixed ("12:example.com/|2:en|...") so the id
 // is an injective function of its parts: no header value, path or query an
 // attacker sends can make their request's key equal another's.
-func (h *HTTP) requestID(r *Request) string {
-	resource := ""
+func (h *HTTP) writeID(b *strings.Builder, r *Request) {
 	if h.cfg.keyFunc != nil {
-		resource = h.cfg.keyFunc(*r)
-	}
-	var b strings.Builder
-	n := 8 + len(r.Host) + len(r.Path) + len(r.RawQuery) + len(resource)
-	b.Grow(n)
-	if h.cfg.keyFunc != nil {
-		writeComponent(&b, resource)
+		writeComponent(b, h.cfg.keyFunc(*r))
 	} else {
 		// host + path + normalised query, as one component.
 		b.WriteString(strconv.Itoa(len(r.Host) + len(r.Path) + 1 + len(r.RawQuery)))
 		b.WriteByte(':')
-		writeLower(&b, r.Host)
+		writeLower(b, r.Host)
 		b.WriteString(r.Path)
 		b.WriteByte('?')
-		writeSortedQuery(&b, r.RawQuery)
+		writeSortedQuery(b, r.RawQuery)
 	}
 	for _, name := range h.cfg.varyBy {
 		b.WriteByte('|')
-		writeComponent(&b, headerValue(r.Header, name))
+		writeComponent(b, headerValue(r.Header, name))
 	}
 	if h.cfg.allowAuthorization {
 		if cred := headerValue(r.Header, "Authorization"); cred != "" {
 			b.WriteString("|a")
-			writeComponent(&b, HashString(cred))
+			writeComponent(b, HashString(cred))
 		}
 	}
-	return b.String()
 }
 
 func writeComponent(b *strings.Builder, s string) {
