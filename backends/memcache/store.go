@@ -216,6 +216,9 @@ func (s *Store) Set(ctx context.Context, key string, value []byte, ttl time.Dura
 		if gen, err = s.generation(ctx, ns); err != nil {
 			return err
 		}
+		if err := ctx.Err(); err != nil { // the caller gave up during the first round trip
+			return fmt.Errorf("hoardmemcache: set: %w", err)
+		}
 	}
 	buf := appendItem(make([]byte, 0, n), gen, hasNS, key, hashed, value)
 	err := s.c.Set(&memcache.Item{Key: mk, Value: buf, Expiration: expiration(ttl, s.now())})
