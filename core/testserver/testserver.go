@@ -228,8 +228,28 @@ func (s *Server) Restart() {
 }
 
 // Pause stops the process with SIGSTOP: it keeps its connections but
-// answers nothing, like a stalled server.
-func (s *Server) Pause() { s.signal(syscall.SIGSTOP) }
+// answers nothing, like a stalled server. It returns once the process is
+// stopped (SIGSTOP is delivered asynchronously).
+func (s *Server) Pause() {
+	s.signal(syscall.SIGSTOP)
+	s.mu.Lock()
+	pid := 0
+	if s.cmd != nil {
+		pid = s.cmd.Process.Pid
+	}
+	s.mu.Unlock()
+	for deadline := time.Now().Add(5 * time.Second); pid != 0 && time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil { // no /proc: fall back to a short wait
+			time.Sleep(50 * time.Millisecond)
+			return
+		}
+		// The state letter follows the parenthesised command name.
+		if i := bytes.LastIndexByte(b, ')'); i >= 0 && i+2 < len(b) && (b[i+2] == 'T' || b[i+2] == 't') {
+			return
+		}
+	}
+}
 
 // Resume continues a paused process with SIGCONT.
 func (s *Server) Resume() { s.signal(syscall.SIGCONT) }
