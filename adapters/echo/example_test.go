@@ -1,0 +1,65 @@
+package hoardecho_test
+
+import (
+	"fmt"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"time"
+
+	echo "github.com/labstack/echo/v4"
+
+	hoard "github.com/hoard-go/hoard/core"
+	"github.com/hoard-go/hoard/core/memory"
+
+	hoardecho "github.com/hoard-go/hoard/adapters/echo"
+)
+
+func ExampleMiddleware() {
+	store, err := memory.New(memory.Options{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer store.Close()
+	c, err := hoard.New(store)
+	if err != nil {
+		log.Fatal(err)
+	}
+	cache, err := hoardecho.Middleware(c, hoard.WithTTL(time.Minute))
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	e := echo.New()
+	e.GET("/users/:id", func(c echo.Context) error {
+		return c.JSON(http.StatusOK, map[string]string{"id": c.Param("id")})
+	}, cache)
+
+	for _, path := range []string{"/users/1", "/users/1", "/users/2"} {
+		rec := httptest.NewRecorder()
+		e.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+		fmt.Printf("%s %d %s %s", path, rec.Code, rec.Header().Get("X-Cache"), rec.Body)
+	}
+	// Output:
+	// /users/1 200 MISS {"id":"1"}
+	// /users/1 200 HIT {"id":"1"}
+	// /users/2 200 MISS {"id":"2"}
+}
+
+// A bad option is an error when the middleware is built, never at request
+// time.
+func ExampleMiddleware_badOption() {
+	store, err := memory.New(memory.Options{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer store.Close()
+	c, err := hoard.New(store)
+	if err != nil {
+		log.Fatal(err)
+	}
+	_, err = hoardecho.Middleware(c, hoard.WithMaxBodySize(0))
+	fmt.Println(err)
+	// Output:
+	// hoard: invalid option: max body size 0 must be positive
+}

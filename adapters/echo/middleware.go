@@ -1,0 +1,96 @@
+package hoardecho
+
+import (
+	"net/http"
+
+	echo "github.com/labstack/echo/v4"
+
+	hoard "github.com/hoard-go/hoard/core"
+)
+
+// Middleware returns Echo middleware that caches responses in c. It works
+// with e.Use, on a group (g.Use) and on a single route (e.GET(path, h, mw)).
+// The options (hoard.WithTTL, hoard.WithVaryBy, ...) apply to every route it
+// wraps; build one Middleware per route for per-route settings. A bad option
+// is an error here, never at request time.
+func Middleware(c *hoard.Cache, opts ...hoard.HTTPOption) (echo.MiddlewareFunc, error) {
+	engine, err := hoard.NewHTTP(c, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		m := &handler{engine: engine, next: next}
+		return m.serve
+	}, nil
+}
+
+type handler struct {
+	engine *hoard.HTTP
+	next   echo.HandlerFunc
+}
+
+func (m *handler) serve(c echo.Context) error {
+	res := c.Response()
+	if res.Committed {
+		// Other middleware already answered: there is nothing to cache.
+		return m.next(c)
+	}
+	r := c.Request()
+	req := hoard.Request{
+		Method:   r.Method,
+		Host:     r.Host,
+		Path:     r.URL.EscapedPath(),
+		RawQuery: r.URL.RawQuery,
+		Header:   r.Header,
+	}
+	x := m.engine.Begin(r.Context(), &req)
+	defer x.Release()
+	hdr := header(res.Header())
+	switch x.Action() {
+	case hoard.ActionServe:
+		x.WriteHeaders(hdr)
+		// Through echo.Response, so Before/After hooks run and loggers see
+		// the status and size.
+		res.WriteHeader(x.Status())
+		if body := x.Body(); len(body) > 0 {
+			_, _ = res.Write(body)
+		}
+		return nil
+	case hoard.ActionBypass:
+		x.Prepare(hdr)
+		return m.next(c)
+	case hoard.ActionRun:
+		x.Prepare(hdr)
+		if !x.Capturing() {
+			return m.next(c)
+		}
+		return m.run(c, res, x, hdr)
+	default:
+		return m.next(c)
+	}
+}
+
+// run calls the handler with the capture writer under echo.Response, so
+// the engine sees the status and headers after Before hooks ran. The
+// original writer is back in place before run returns: an error response
+// that Echo's error handler writes afterwards is never captured.
+func (m *handler) run(c echo.Context, res *echo.Response, x *hoard.Exchange, hdr header) error {
+	orig := res.Writer
+	cw := &captureWriter{ResponseWriter: orig, x: x, hdr: hdr}
+	res.Writer = cw
+	ok := false
+	defer func() {
+		res.Writer = orig
+		if !ok {
+			x.Abort() // a panic stores nothing and keeps unwinding
+		}
+	}()
+	err := m.next(c)
+	ok = true
+	if err != nil || cw.hijacked {
+		x.Abort()
+		return err // unchanged, for Echo's error handler
+	}
+	x.Finish(c.Request().Context(), http.StatusOK, hdr)
+	return nil
+}
