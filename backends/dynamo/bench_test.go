@@ -11,7 +11,7 @@ import (
 // loopback: the figures are dominated by the server and the SDK, and say
 // little about AWS, where a round trip takes milliseconds.
 func BenchmarkDynamoDBLocal(b *testing.B) {
-	client := startDynamoDBLocal(b)
+	client := startDynamoDBLocal(b, false)
 	s, err := NewFromClient(client, Options{Table: createTestTable(b, client)})
 	if err != nil {
 		b.Fatal(err)

@@ -98,8 +98,9 @@ const (
 // the wall clock, not Options.Now: it measures how fresh our knowledge is,
 // not when items expire.
 type generations struct {
-	mu   sync.Mutex
-	seen map[string]seenGeneration
+	mu    sync.Mutex
+	seen  map[string]seenGeneration
+	reuse time.Duration // generationReuse; tests change it
 }
 
 type seenGeneration struct {
@@ -126,8 +127,12 @@ func (g *generations) remember(ns string, gen int64) {
 func (g *generations) recent(ns string) (int64, bool) {
 	g.mu.Lock()
 	sg, ok := g.seen[ns]
+	reuse := g.reuse
 	g.mu.Unlock()
-	if !ok || time.Since(sg.at) > generationReuse {
+	if reuse == 0 {
+		reuse = generationReuse
+	}
+	if !ok || time.Since(sg.at) > reuse {
 		return 0, false
 	}
 	return sg.gen, true

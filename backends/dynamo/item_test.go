@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	hoard "github.com/hoard-go/hoard/core"
@@ -146,9 +147,33 @@ func FuzzItem(f *testing.F) {
 // of code that never calls it.
 func newOfflineStore(tb testing.TB) *Store {
 	tb.Helper()
-	s, err := NewFromClient(dynamodb.New(dynamodb.Options{}), Options{Table: "offline"})
+	s, err := NewFromClient(offlineClient(), Options{Table: "offline"})
 	if err != nil {
 		tb.Fatal(err)
 	}
 	return s
+}
+
+func TestGenerationsBounded(t *testing.T) {
+	var g generations
+	for i := range 3 * maxRememberedGenerations {
+		g.remember(strconv.Itoa(i), int64(i))
+	}
+	if n := len(g.seen); n > maxRememberedGenerations {
+		t.Fatalf("remembers %d namespaces, want at most %d", n, maxRememberedGenerations)
+	}
+	last := strconv.Itoa(3*maxRememberedGenerations - 1)
+	if gen, ok := g.recent(last); !ok || gen != 3*maxRememberedGenerations-1 {
+		t.Fatalf("recent(%s) = %d, %v", last, gen, ok)
+	}
+	g.reuse = -1
+	if _, ok := g.recent(last); ok {
+		t.Fatal("a generation older than the reuse window was reused")
+	}
+}
+
+// offlineClient points at a closed loopback port: any call it makes by
+// mistake fails at once instead of going anywhere.
+func offlineClient() *dynamodb.Client {
+	return dynamodb.New(dynamodb.Options{BaseEndpoint: aws.String("http://127.0.0.1:1"), Region: "us-east-1", RetryMaxAttempts: 1})
 }

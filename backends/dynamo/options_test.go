@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	hoard "github.com/hoard-go/hoard/core"
 )
 
@@ -26,7 +25,7 @@ func TestOptions(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			s, err := NewFromClient(dynamodb.New(dynamodb.Options{}), tc.opts)
+			s, err := NewFromClient(offlineClient(), tc.opts)
 			if tc.wantErr {
 				if !errors.Is(err, hoard.ErrInvalidOption) {
 					t.Fatalf("NewFromClient: %v, want ErrInvalidOption", err)
@@ -47,7 +46,7 @@ func TestOptions(t *testing.T) {
 }
 
 func TestDefaults(t *testing.T) {
-	s, err := NewFromClient(dynamodb.New(dynamodb.Options{}), Options{Table: "cache"})
+	s, err := NewFromClient(offlineClient(), Options{Table: "cache"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +68,7 @@ func TestDefaults(t *testing.T) {
 
 // TestClosedAndInvalid needs no server: these calls never reach the client.
 func TestClosedAndInvalid(t *testing.T) {
-	s, err := NewFromClient(dynamodb.New(dynamodb.Options{}), Options{Table: "cache"})
+	s, err := NewFromClient(offlineClient(), Options{Table: "cache"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -47,13 +47,17 @@ func jarDir(tb testing.TB) string {
 }
 
 // startDynamoDBLocal runs DynamoDB Local in memory for tb's lifetime and
-// returns a client for it. It takes a few seconds: start one per test
+// returns a client for it. It takes seconds to start: start one per test
 // binary and share it (every test uses its own table or key prefix).
+//
+// quickStart runs the JVM with only its first-tier compiler and the serial
+// collector: it is ready several times sooner on a busy two-core machine,
+// but serves fewer requests per second once warm, so benchmarks turn it off.
 //
 // The working directory is a temporary one: DynamoDB Local writes a
 // metadata file there even with -disableTelemetry, and the jar's class path
 // is relative to the jar, not to the working directory.
-func startDynamoDBLocal(tb testing.TB) *dynamodb.Client {
+func startDynamoDBLocal(tb testing.TB, quickStart bool) *dynamodb.Client {
 	tb.Helper()
 	java := testserver.Binary(tb, "java")
 	dir := jarDir(tb)
@@ -61,17 +65,25 @@ func startDynamoDBLocal(tb testing.TB) *dynamodb.Client {
 		mu     sync.Mutex
 		client *dynamodb.Client
 	)
+	args := []string{"-Xmx512m"}
+	if quickStart {
+		args = append(args, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC")
+	}
+	args = append(args,
+		"-Djava.library.path="+filepath.Join(dir, "DynamoDBLocal_lib"),
+		"-jar", filepath.Join(dir, "DynamoDBLocal.jar"),
+		"-inMemory", "-sharedDb", "-disableTelemetry", "-port", "{port}",
+	)
+	start := time.Now()
+	defer func() { tb.Logf("DynamoDB Local ready in %v", time.Since(start).Round(time.Millisecond)) }()
 	testserver.Start(tb, testserver.Config{
-		Name:    "dynamodb-local",
-		Command: java,
-		Args: []string{
-			"-Xmx512m",
-			"-Djava.library.path=" + filepath.Join(dir, "DynamoDBLocal_lib"),
-			"-jar", filepath.Join(dir, "DynamoDBLocal.jar"),
-			"-inMemory", "-sharedDb", "-disableTelemetry", "-port", "{port}",
-		},
-		// Bound to every interface by DynamoDB Local; the tests only dial
-		// loopback.
+		Name:         "dynamodb-local",
+		Command:      java,
+		Args:         args,
+		ReadyTimeout: 3 * time.Minute, // a JVM on a loaded machine is slow
+		// Ready once it answers a real request, not just accepts
+		// connections. (DynamoDB Local has no option to listen on loopback
+		// only; the tests only ever dial 127.0.0.1.)
 		Ready: func(ctx context.Context, addr string) error {
 			c := newLocalClient(addr)
 			if _, err := c.ListTables(ctx, &dynamodb.ListTablesInput{}); err != nil {
