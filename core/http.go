@@ -237,7 +237,7 @@ var notModifiedHeaders = [...]string{"Cache-Control", "Content-Location", "Expir
 
 // hitFields lists the header of a hit (or 304): the stored fields, ETag,
 // Content-Length, Age, hoard's status headers, and a Cache-Control max-age
-// of the remaining TTL when the handler set none. Stored names and values
+// of the entry's TTL when the handler set none. Stored names and values
 // are views of the entry's bytes; the numbers share one string.
 func (x *Exchange) hitFields(fields []HeaderField, now int64) []HeaderField {
 	hasCC := false
@@ -256,9 +256,13 @@ func (x *Exchange) hitFields(fields []HeaderField, now int64) []HeaderField {
 		fields = append(fields, HeaderField{"Etag", unsafeString(x.e.etag)})
 	}
 	age := max(0, (now-x.e.created)/int64(time.Second))
-	remaining := int64(-1)
+	// max-age is the entry's whole lifetime, not what remains: a client
+	// subtracts Age from it (RFC 9111 section 4.2.3), so it keeps the
+	// response exactly as long as hoard does. Sending the remainder along
+	// with Age would count the age twice.
+	lifetime := int64(-1)
 	if x.e.expires != 0 {
-		remaining = max(0, (x.e.expires-now)/int64(time.Second))
+		lifetime = (x.e.expires - x.e.created) / int64(time.Second)
 	}
 	var buf [64]byte
 	b := strconv.AppendInt(buf[:0], age, 10)
@@ -269,9 +273,9 @@ func (x *Exchange) hitFields(fields []HeaderField, now int64) []HeaderField {
 		nLen = len(b)
 	}
 	nCC := nLen
-	if !hasCC && x.h.cfg.clientCacheControl && remaining >= 0 {
+	if !hasCC && x.h.cfg.clientCacheControl && lifetime >= 0 {
 		b = append(b, "max-age="...)
-		b = strconv.AppendInt(b, remaining, 10)
+		b = strconv.AppendInt(b, lifetime, 10)
 		nCC = len(b)
 	}
 	s := string(b)

@@ -113,9 +113,10 @@ func AllowAuthorization() HTTPOption {
 	return func(c *httpConfig) { c.allowAuthorization = true }
 }
 
-// WithClientCacheControl turns on or off the "Cache-Control:
-// max-age=<remaining TTL>" header added to cacheable responses whose
-// handler set no Cache-Control. Default on.
+// WithClientCacheControl turns on or off the "Cache-Control: max-age=<TTL>"
+// header added to cacheable responses whose handler set none. With the Age
+// header hoard sends on hits, a client keeps the response exactly as long
+// as hoard does. Default on.
 func WithClientCacheControl(on bool) HTTPOption {
 	return func(c *httpConfig) { c.clientCacheControl = on }
 }

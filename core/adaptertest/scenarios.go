@@ -37,7 +37,7 @@ var scenarios = []struct {
 	{"SetCookieNotStored", setCookieNotStored},
 	{"VaryHandling", varyHandling},
 	{"SMaxAgeIsTTL", sMaxAgeIsTTL},
-	{"AgeGrowsAndMaxAgeRemaining", ageGrowsAndMaxAgeRemaining},
+	{"AgeGrowsClientFreshnessRemaining", ageGrowsClientFreshnessRemaining},
 	{"ClientCacheControlOff", clientCacheControlOff},
 	{"HandlerHeadersReplayed", handlerHeadersReplayed},
 	{"ETagFromBody", etagFromBody},
@@ -398,25 +398,32 @@ func sMaxAgeIsTTL(s *suite, t *testing.T) {
 	e.expect(e.get("/sm"), 200, "MISS", "shared")
 }
 
-func ageGrowsAndMaxAgeRemaining(s *suite, t *testing.T) {
+// ageGrowsClientFreshnessRemaining: Age grows with the entry, and
+// max-age stays the TTL, so the freshness a client computes (max-age - Age,
+// RFC 9111 section 4.2) is exactly the TTL that remains in hoard.
+func ageGrowsClientFreshnessRemaining(s *suite, t *testing.T) {
 	e := s.start(t, nil, []Route{{Path: "/age", Handler: &Handler{}, Options: []hoard.HTTPOption{hoard.WithTTL(time.Minute)}}})
 	first := e.get("/age")
 	if cc := first.header.Get("Cache-Control"); cc != "max-age=60" {
 		t.Errorf("MISS Cache-Control = %q, want max-age=60", cc)
 	}
 	for _, step := range []struct {
-		advance  time.Duration
-		age, max string
+		advance   time.Duration
+		age       int
+		remaining int
 	}{
-		{0, "0", "max-age=60"},
-		{10 * time.Second, "10", "max-age=50"},
-		{45 * time.Second, "55", "max-age=5"},
+		{0, 0, 60},
+		{10 * time.Second, 10, 50},
+		{45 * time.Second, 55, 5},
 	} {
 		e.clk.Advance(step.advance)
 		r := e.get("/age")
 		e.expect(r, 200, "HIT", "ok /age?")
-		if r.header.Get("Age") != step.age || r.header.Get("Cache-Control") != step.max {
-			t.Errorf("after %v more: Age %q, Cache-Control %q; want %s, %s", step.advance, r.header.Get("Age"), r.header.Get("Cache-Control"), step.age, step.max)
+		age, _ := strconv.Atoi(r.header.Get("Age"))
+		maxAge, _ := strconv.Atoi(strings.TrimPrefix(r.header.Get("Cache-Control"), "max-age="))
+		if age != step.age || maxAge-age != step.remaining {
+			t.Errorf("after %v more: Age %q, Cache-Control %q; want Age %d and max-age - Age = %d",
+				step.advance, r.header.Get("Age"), r.header.Get("Cache-Control"), step.age, step.remaining)
 		}
 	}
 	e.clk.Advance(5 * time.Second)
