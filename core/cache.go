@@ -251,7 +251,17 @@ func (c *Cache) put(ctx context.Context, key string, buf []byte, ttl time.Durati
 // circuit breaker. Failures other than a miss are logged and reported.
 func (c *Cache) call(ctx context.Context, op, key string, fn func(context.Context) error) error {
 	if c.inProcess {
-		return fn(ctx)
+		// No timeout or breaker in process, but a failure (a value over the
+		// store's limit, a closed store) is still reported like any other.
+		err := fn(ctx)
+		if err != nil && !errors.Is(err, ErrNotFound) && ctx.Err() == nil {
+			if !errors.Is(err, ErrTooLarge) {
+				c.logger.LogAttrs(ctx, slog.LevelWarn, "hoard: backend operation failed",
+					slog.String("op", op), slog.String("key", key), slog.Any("error", err))
+			}
+			c.observe(ctx, Event{Kind: EventError, Op: op, Key: key, Err: err})
+		}
+		return err
 	}
 	probe := false
 	if c.breaker != nil {
