@@ -107,10 +107,13 @@ func (c *Cache) Get(ctx context.Context, key string) ([]byte, error) {
 }
 
 // Set stores value under key for ttl (0: the default TTL; [NoExpiry]: no
-// expiry).
+// expiry; any other negative ttl is an error wrapping [ErrInvalidOption]).
 func (c *Cache) Set(ctx context.Context, key string, value []byte, ttl time.Duration) error {
 	if c.nsErr != nil {
 		return c.nsErr
+	}
+	if err := checkTTL(ttl); err != nil {
+		return err
 	}
 	return c.store(ctx, c.Key(key), &entry{kind: kindValue, body: value}, ttl)
 }

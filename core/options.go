@@ -21,6 +21,15 @@ const (
 // NoExpiry as a TTL stores an entry without expiry.
 const NoExpiry time.Duration = -1
 
+// checkTTL rejects a per-call TTL that is negative but not NoExpiry, so a
+// computed TTL that went negative is an error, not an entry kept forever.
+func checkTTL(ttl time.Duration) error {
+	if ttl < 0 && ttl != NoExpiry {
+		return fmt.Errorf("%w: TTL %v is negative (use NoExpiry)", ErrInvalidOption, ttl)
+	}
+	return nil
+}
+
 // Option configures a [Cache].
 type Option func(*config)
 

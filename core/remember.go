@@ -65,10 +65,14 @@ func GetValue[T any](ctx context.Context, c *Cache, key string, opts ...CallOpti
 }
 
 // SetValue encodes v with the cache's codec and stores it under key for ttl
-// (0: the default TTL; [NoExpiry]: no expiry).
+// (0: the default TTL; [NoExpiry]: no expiry; any other negative ttl is an
+// error wrapping [ErrInvalidOption]).
 func SetValue[T any](ctx context.Context, c *Cache, key string, v T, ttl time.Duration, opts ...CallOption) error {
 	if c.nsErr != nil {
 		return c.nsErr
+	}
+	if err := checkTTL(ttl); err != nil {
+		return err
 	}
 	cc := c.callConfig(opts)
 	b, err := cc.codec.Marshal(v)
@@ -79,7 +83,9 @@ func SetValue[T any](ctx context.Context, c *Cache, key string, v T, ttl time.Du
 }
 
 // Remember returns the value cached under key, or runs load, caches its
-// result for ttl (0: the default TTL) and returns it.
+// result for ttl (0: the default TTL; [NoExpiry]: no expiry) and returns
+// it. Any other negative ttl is an error wrapping [ErrInvalidOption], and
+// load does not run.
 //
 // Errors from load are returned and never cached. Concurrent calls that
 // miss on the same key run load once and share its result. A failing or
@@ -89,6 +95,10 @@ func Remember[T any](ctx context.Context, c *Cache, key string, ttl time.Duratio
 	if c.nsErr != nil {
 		var zero T
 		return zero, c.nsErr
+	}
+	if err := checkTTL(ttl); err != nil {
+		var zero T
+		return zero, err
 	}
 	cc := c.callConfig(opts)
 	return remember(ctx, c, c.Key(key), ttl, cc, load)
@@ -154,8 +164,8 @@ func Wrap[A, R any](c *Cache, name string, ttl time.Duration, fn func(context.Co
 	if fn == nil {
 		return nil, fmt.Errorf("%w: Wrap of a nil function", ErrInvalidOption)
 	}
-	if ttl < 0 && ttl != NoExpiry {
-		return nil, fmt.Errorf("%w: TTL %v is negative (use NoExpiry)", ErrInvalidOption, ttl)
+	if err := checkTTL(ttl); err != nil {
+		return nil, err
 	}
 	cc := c.callConfig(opts)
 	var keyOf func(A) string
