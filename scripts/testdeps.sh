@@ -23,15 +23,17 @@ for dep in "$@"; do
       fi ;;
     dynamodb-local)
       dir="$cache/dynamodb-local"
+      command -v java >/dev/null || { echo "installing java (apt)"; apt_install openjdk-17-jre-headless; }
       if [ ! -f "$dir/DynamoDBLocal.jar" ]; then
-        command -v java >/dev/null || { echo "installing java (apt)"; apt_install openjdk-17-jre-headless; }
         command -v npm >/dev/null || { echo "installing npm (apt)"; apt_install npm; }
         echo "fetching DynamoDB Local (npm package amplify-dynamodb-simulator)"
         tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-        (cd "$tmp" && npm pack --silent amplify-dynamodb-simulator >/dev/null && tar -xzf ./*.tgz)
+        (cd "$tmp" && npm pack --silent amplify-dynamodb-simulator@${DYNAMODB_SIMULATOR_VERSION:-2.9.30} >/dev/null && tar -xzf ./*.tgz)
         jar=$(find "$tmp/package" -name DynamoDBLocal.jar | head -n1)
         [ -n "$jar" ] || { echo "DynamoDBLocal.jar not found in the npm package"; exit 1; }
-        mkdir -p "$dir"; cp -r "$(dirname "$jar")"/. "$dir"/
+        # Copy then rename, so an interrupted fetch never looks installed.
+        rm -rf "$dir.tmp"; mkdir -p "$dir.tmp"; cp -r "$(dirname "$jar")"/. "$dir.tmp"/
+        rm -rf "$dir"; mv "$dir.tmp" "$dir"
       fi ;;
     *) echo "testdeps.sh: unknown dependency $dep"; exit 2 ;;
   esac
