@@ -108,10 +108,11 @@ func TestNamespaceSpreadsOverCluster(t *testing.T) {
 	}
 }
 
-// TestClearedEntriesAreReclaimed checks that a Get of a cleared entry
-// deletes it, and that a lost generation key (evicted, or deleted by hand)
-// never brings cleared entries back.
-func TestClearedEntriesAreReclaimed(t *testing.T) {
+// TestClearedEntriesStayCleared checks that a clear leaves the entries in
+// place (no scan) yet they are misses, that the next Set overwrites them,
+// and that a lost generation key (evicted, or deleted by hand) never brings
+// cleared entries back.
+func TestClearedEntriesStayCleared(t *testing.T) {
 	srv := startRedis(t)
 	// One shard, so the namespace has one generation key to lose.
 	s := newStore(t, hoardredis.Options{Addrs: []string{srv.Addr}, NamespaceShards: 1})
@@ -126,23 +127,6 @@ func TestClearedEntriesAreReclaimed(t *testing.T) {
 	if err := s.Set(ctx, key, []byte("v1"), 0); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.ClearNamespace(ctx, "app:ns"); err != nil {
-		t.Fatal(err)
-	}
-	if n := raw.Exists(ctx, entry).Val(); n != 1 {
-		t.Fatalf("entry gone before it was read (EXISTS = %d): clear should not delete", n)
-	}
-	if _, err := s.Get(ctx, key); !errors.Is(err, hoard.ErrNotFound) {
-		t.Fatalf("Get after clear: %v", err)
-	}
-	if n := raw.Exists(ctx, entry).Val(); n != 0 {
-		t.Fatalf("stale entry still stored after a Get found it")
-	}
-
-	// A cleared entry must stay cleared even if the generation key is lost.
-	if err := s.Set(ctx, key, []byte("v2"), 0); err != nil {
-		t.Fatal(err)
-	}
 	stale, err := raw.Get(ctx, entry).Bytes()
 	if err != nil {
 		t.Fatal(err)
@@ -150,11 +134,29 @@ func TestClearedEntriesAreReclaimed(t *testing.T) {
 	if err := s.ClearNamespace(ctx, "app:ns"); err != nil {
 		t.Fatal(err)
 	}
+	if n := raw.Exists(ctx, entry).Val(); n != 1 {
+		t.Fatalf("EXISTS = %d after clear: clear should not touch entries", n)
+	}
+	if _, err := s.Get(ctx, key); !errors.Is(err, hoard.ErrNotFound) {
+		t.Fatalf("Get after clear: %v", err)
+	}
+	if err := s.Set(ctx, key, []byte("v2"), 0); err != nil {
+		t.Fatal(err)
+	}
+	if now, _ := raw.Get(ctx, entry).Bytes(); string(now) == string(stale) {
+		t.Fatal("Set after clear did not overwrite the stale entry")
+	}
+
+	// A cleared entry must stay cleared even if the generation key is lost
+	// and a later Set creates a new one.
+	raw.Set(ctx, entry, stale, 0)
 	raw.Del(ctx, gen)
+	if _, err := s.Get(ctx, key); !errors.Is(err, hoard.ErrNotFound) {
+		t.Fatalf("Get with the generation key gone: %v", err)
+	}
 	if err := s.Set(ctx, hoard.JoinKey("app", "ns", "other"), []byte("x"), 0); err != nil {
 		t.Fatal(err)
 	}
-	raw.Set(ctx, entry, stale, 0) // as if the reclaim had not happened
 	if _, err := s.Get(ctx, key); !errors.Is(err, hoard.ErrNotFound) {
 		t.Fatalf("cleared entry came back after its generation key was lost: %v", err)
 	}

@@ -18,31 +18,38 @@ import (
 // ErrNotFound and nothing else is.
 func TestErrors(t *testing.T) {
 	srv := startRedis(t)
-	s := newStore(t, hoardredis.Options{Addrs: []string{srv.Addr}})
 	raw := redis.NewClient(&redis.Options{Addr: srv.Addr})
 	t.Cleanup(func() { _ = raw.Close() })
 	ctx := t.Context()
-
-	wrongType := hoard.JoinKey("app", "ns", "hash")
-	entry, _, _ := s.RedisKeys(wrongType)
-	raw.HSet(ctx, entry, "f", "v")
+	// A user that may do everything but read.
+	if err := raw.Do(ctx, "ACL", "SETUSER", "noread", "on", ">pw", "~*", "+@all", "-mget").Err(); err != nil {
+		t.Fatal(err)
+	}
+	s := newStore(t, hoardredis.Options{Addrs: []string{srv.Addr}})
+	noRead := newStore(t, hoardredis.Options{Addrs: []string{srv.Addr}, Username: "noread", Password: "pw"})
+	// A server out of memory refuses writes.
+	full := newStore(t, hoardredis.Options{Addrs: []string{startRedis(t, "--maxmemory", "1", "--maxmemory-policy", "noeviction").Addr}})
 
 	closedClient := redis.NewClient(&redis.Options{Addr: srv.Addr})
 	_ = closedClient.Close()
 	onClosed := fromClient(t, closedClient, hoardredis.Options{})
 
+	key := hoard.JoinKey("app", "ns", "k")
 	tests := []struct {
 		name    string
 		err     error
-		want    error // errors.Is
+		want    error // errors.Is, when not nil
 		notMiss bool
 	}{
-		{"WrongTypeGet", get(s, wrongType), nil, true},
+		{"NoPermissionGet", get(noRead, key), nil, true},
+		{"NoPermissionMulti", func() error { _, err := noRead.GetMulti(ctx, []string{key}); return err }(), nil, true},
+		{"OutOfMemorySet", full.Set(ctx, key, []byte("v"), time.Minute), nil, true},
+		{"OutOfMemoryClear", full.ClearNamespace(ctx, "app:ns"), nil, true},
 		{"KeyWithoutNamespace", get(s, "just-a-key"), hoard.ErrInvalidKey, true},
 		{"KeyWithOneColon", s.Set(ctx, "a:b", nil, 0), hoard.ErrInvalidKey, true},
 		{"DeleteBadKey", s.Delete(ctx, "a"), hoard.ErrInvalidKey, true},
-		{"ClosedClientGet", get(onClosed, wrongType), hoard.ErrClosed, true},
-		{"ClosedClientSet", onClosed.Set(ctx, wrongType, nil, 0), hoard.ErrClosed, true},
+		{"ClosedClientGet", get(onClosed, key), hoard.ErrClosed, true},
+		{"ClosedClientSet", onClosed.Set(ctx, key, nil, 0), hoard.ErrClosed, true},
 		{"ClosedClientClear", onClosed.ClearNamespace(ctx, "app:ns"), hoard.ErrClosed, true},
 		{"Miss", get(s, hoard.JoinKey("app", "ns", "missing")), hoard.ErrNotFound, false},
 	}
@@ -56,6 +63,41 @@ func TestErrors(t *testing.T) {
 			}
 			if tc.notMiss && errors.Is(tc.err, hoard.ErrNotFound) {
 				t.Errorf("error %v is a miss; only a missing key may be", tc.err)
+			}
+		})
+	}
+}
+
+// TestForeignValue checks that something other than a hoard entry under a
+// store's key (a hash, a string without the header) is a miss, and that a
+// Set replaces it.
+func TestForeignValue(t *testing.T) {
+	srv := startRedis(t)
+	raw := redis.NewClient(&redis.Options{Addr: srv.Addr})
+	t.Cleanup(func() { _ = raw.Close() })
+	s := newStore(t, hoardredis.Options{Addrs: []string{srv.Addr}})
+	ctx := t.Context()
+	for name, write := range map[string]func(entry string) error{
+		"Hash":   func(entry string) error { return raw.HSet(ctx, entry, "f", "v").Err() },
+		"Short":  func(entry string) error { return raw.Set(ctx, entry, "abc", 0).Err() },
+		"NoGen":  func(entry string) error { return raw.Set(ctx, entry, "0123456789abcdef", 0).Err() },
+		"List":   func(entry string) error { return raw.RPush(ctx, entry, "x").Err() },
+		"Number": func(entry string) error { return raw.Set(ctx, entry, 12345678901, 0).Err() },
+	} {
+		t.Run(name, func(t *testing.T) {
+			key := hoard.JoinKey("foreign", name, "k")
+			entry, _, _ := s.RedisKeys(key)
+			if err := write(entry); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.Get(ctx, key); !errors.Is(err, hoard.ErrNotFound) {
+				t.Fatalf("Get of a foreign value: %v, want ErrNotFound", err)
+			}
+			if err := s.Set(ctx, key, []byte("mine"), time.Minute); err != nil {
+				t.Fatal(err)
+			}
+			if v, err := s.Get(ctx, key); err != nil || string(v) != "mine" {
+				t.Fatalf("Get after Set = %q, %v", v, err)
 			}
 		})
 	}

@@ -5,22 +5,10 @@ import "github.com/redis/go-redis/v9"
 // genLen is the length of a namespace generation: 8 random bytes. Every
 // stored value starts with the generation of its namespace shard at the time
 // it was written; ClearNamespace replaces the generation, which turns every
-// older entry into a miss at once, for every process.
+// older entry into a miss at once, for every process. A Get reads the entry
+// and the generation with one MGET (they share a hash slot) and compares
+// them in Go: no script on the hot path.
 const genLen = 8
-
-// getScript returns the stored value (generation header included) when its
-// generation is current; otherwise it drops the stale entry and returns nil.
-// One EVALSHA per hit: the value and the generation are in one hash slot.
-//
-// KEYS[1] entry, KEYS[2] generation.
-var getScript = redis.NewScript(`
-local v = redis.call('GET', KEYS[1])
-if not v then return false end
-local g = redis.call('GET', KEYS[2])
-if g and #g == 8 and string.sub(v, 1, 8) == g then return v end
-redis.call('UNLINK', KEYS[1])
-return false
-`)
 
 // setScript stores ARGV[1] behind the current generation, creating the
 // generation (from ARGV[3], fresh random bytes) when it is missing. A

@@ -21,6 +21,7 @@ import (
 // Sentinel), *redis.ClusterClient and *redis.Ring.
 type Client interface {
 	redis.Scripter
+	MGet(ctx context.Context, keys ...string) *redis.SliceCmd
 	Unlink(ctx context.Context, keys ...string) *redis.IntCmd
 	Pipeline() redis.Pipeliner
 }
@@ -60,13 +61,12 @@ func New(ctx context.Context, opts Options) (*Store, error) {
 		_ = client.Close()
 		return nil, fmt.Errorf("hoardredis: ping: %w", err)
 	}
-	// Loading the scripts up front (on every Cluster master) keeps even the
-	// first hit a single round trip.
-	for _, sc := range []*redis.Script{getScript, setScript} {
-		if err := sc.Load(ctx, client).Err(); err != nil {
-			_ = client.Close()
-			return nil, fmt.Errorf("hoardredis: load script: %w", err)
-		}
+	// Loading the script up front (on every Cluster master) keeps even the
+	// first store a single round trip, and reports a server that refuses
+	// scripts now rather than on every store.
+	if err := setScript.Load(ctx, client).Err(); err != nil {
+		_ = client.Close()
+		return nil, fmt.Errorf("hoardredis: load script: %w", err)
 	}
 	s := newStore(client, cfg)
 	s.owned = client
@@ -94,9 +94,9 @@ func newStore(client Client, cfg storeConfig) *Store {
 	return &Store{client: client, layout: keyLayout{prefix: cfg.keyPrefix, shards: cfg.shards}}
 }
 
-// Get returns the value stored under key, or an error wrapping
-// [hoard.ErrNotFound]. A hit is one EVALSHA. The returned slice must not be
-// modified.
+// Get returns the value stored under key, or [hoard.ErrNotFound]. A hit
+// or a miss is one MGET of the entry and its namespace generation. The
+// returned slice must not be modified.
 func (s *Store) Get(ctx context.Context, key string) ([]byte, error) {
 	if err := s.usable(ctx); err != nil {
 		return nil, fmt.Errorf("hoardredis: get: %w", err)
@@ -105,24 +105,32 @@ func (s *Store) Get(ctx context.Context, key string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	v, err := getScript.Run(ctx, s.client, []string{entry, gen}).Text()
+	vals, err := s.client.MGet(ctx, entry, gen).Result()
 	if err != nil {
 		return nil, translate(ctx, "get", err)
 	}
-	return stripHeader(v)
+	return current(vals)
 }
 
-// stripHeader returns the value behind the generation header without a
-// copy: go-redis allocates every bulk reply afresh, and the Backend contract
-// makes the result read-only.
-func stripHeader(v string) ([]byte, error) {
-	if len(v) < genLen {
-		return nil, fmt.Errorf("hoardredis: %w: stored value shorter than its header", hoard.ErrCorrupt)
+// current returns the value of an MGET [entry, generation] reply when the
+// entry was written under the current generation, else [hoard.ErrNotFound].
+// A cleared entry stays until its TTL ends or the next Set overwrites it.
+func current(vals []any) ([]byte, error) {
+	if len(vals) != 2 {
+		return nil, fmt.Errorf("hoardredis: MGET returned %d values, want 2", len(vals))
 	}
+	v, ok := vals[0].(string)
+	g, gok := vals[1].(string)
+	if !ok || !gok || len(g) != genLen || len(v) < genLen || v[:genLen] != g {
+		return nil, hoard.ErrNotFound
+	}
+	// No copy: go-redis allocates every bulk reply afresh, and the Backend
+	// contract makes the result read-only.
 	return unsafe.Slice(unsafe.StringData(v), len(v))[genLen:len(v):len(v)], nil
 }
 
-// Set stores value under key for ttl (ttl <= 0: no expiry), in one EVALSHA.
+// Set stores value under key for ttl (ttl <= 0: no expiry), behind the
+// namespace's current generation: one EVALSHA.
 func (s *Store) Set(ctx context.Context, key string, value []byte, ttl time.Duration) error {
 	if err := s.usable(ctx); err != nil {
 		return fmt.Errorf("hoardredis: set: %w", err)
@@ -182,8 +190,8 @@ func (s *Store) ClearNamespace(ctx context.Context, ns string) error {
 	return nil
 }
 
-// GetMulti returns the values of the keys found, in one pipeline (one round
-// trip per Cluster node involved).
+// GetMulti returns the values of the keys found: one MGET per key, sent as
+// one pipeline (one round trip per Cluster node involved).
 func (s *Store) GetMulti(ctx context.Context, keys []string) (map[string][]byte, error) {
 	if err := s.usable(ctx); err != nil {
 		return nil, fmt.Errorf("hoardredis: get multi: %w", err)
@@ -192,45 +200,21 @@ func (s *Store) GetMulti(ctx context.Context, keys []string) (map[string][]byte,
 	if len(keys) == 0 {
 		return found, nil
 	}
-	redisKeys := make([][]string, len(keys))
+	pipe := s.client.Pipeline()
+	cmds := make([]*redis.SliceCmd, len(keys))
 	for i, k := range keys {
 		entry, gen, err := s.layout.keys(k)
 		if err != nil {
 			return nil, err
 		}
-		redisKeys[i] = []string{entry, gen}
+		cmds[i] = pipe.MGet(ctx, entry, gen)
 	}
-	pipe := s.client.Pipeline()
-	cmds := make([]*redis.Cmd, len(keys))
-	for i := range keys {
-		cmds[i] = getScript.EvalSha(ctx, pipe, redisKeys[i])
-	}
-	_, _ = pipe.Exec(ctx) // errors are per command, below
-	var retry []int
-	for i, cmd := range cmds {
-		if isNoScript(cmd.Err()) {
-			// A node that lost its script cache (restart, failover): EVAL
-			// loads it there again.
-			if retry == nil {
-				pipe = s.client.Pipeline()
-			}
-			retry = append(retry, i)
-			cmds[i] = getScript.Eval(ctx, pipe, redisKeys[i])
-		}
-	}
-	if retry != nil {
-		_, _ = pipe.Exec(ctx)
+	if _, err := pipe.Exec(ctx); err != nil {
+		return nil, translate(ctx, "get multi", err)
 	}
 	for i, cmd := range cmds {
-		v, err := cmd.Text()
-		if errors.Is(err, redis.Nil) {
-			continue
-		}
-		if err != nil {
-			return nil, translate(ctx, "get multi", err)
-		}
-		if found[keys[i]], err = stripHeader(v); err != nil {
-			return nil, err
+		if v, err := current(cmd.Val()); err == nil {
+			found[keys[i]] = v
 		}
 	}
 	return found, nil
@@ -295,8 +279,4 @@ func translate(ctx context.Context, op string, err error) error {
 func isTimeout(err error) bool {
 	var ne net.Error
 	return errors.As(err, &ne) && ne.Timeout()
-}
-
-func isNoScript(err error) bool {
-	return errors.Is(err, redis.ErrNoScript) || redis.HasErrorPrefix(err, "NOSCRIPT")
 }
