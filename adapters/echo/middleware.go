@@ -18,22 +18,18 @@ func Middleware(c *hoard.Cache, opts ...hoard.HTTPOption) (echo.MiddlewareFunc, 
 	if err != nil {
 		return nil, err
 	}
+	// Echo v4 applies route and server middleware on every request, so
+	// this returns a single closure: one allocation per request.
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
-		m := &handler{engine: engine, next: next}
-		return m.serve
+		return func(c echo.Context) error { return serve(engine, next, c) }
 	}, nil
 }
 
-type handler struct {
-	engine *hoard.HTTP
-	next   echo.HandlerFunc
-}
-
-func (m *handler) serve(c echo.Context) error {
+func serve(engine *hoard.HTTP, next echo.HandlerFunc, c echo.Context) error {
 	res := c.Response()
 	if res.Committed {
 		// Other middleware already answered: there is nothing to cache.
-		return m.next(c)
+		return next(c)
 	}
 	r := c.Request()
 	req := hoard.Request{
@@ -41,14 +37,14 @@ func (m *handler) serve(c echo.Context) error {
 		Host:     r.Host,
 		Path:     r.URL.EscapedPath(),
 		RawQuery: r.URL.RawQuery,
-		Header:   r.Header,
+		Header:   requestHeader(r.Header),
 	}
-	x := m.engine.Begin(r.Context(), &req)
+	x := engine.Begin(r.Context(), &req)
 	defer x.Release()
 	hdr := header(res.Header())
 	switch x.Action() {
 	case hoard.ActionServe:
-		x.WriteHeaders(hdr)
+		writeFields(hdr, x.ResponseHeaders())
 		// Through echo.Response, so Before/After hooks run and loggers see
 		// the status and size.
 		res.WriteHeader(x.Status())
@@ -58,15 +54,15 @@ func (m *handler) serve(c echo.Context) error {
 		return nil
 	case hoard.ActionBypass:
 		x.Prepare(hdr)
-		return m.next(c)
+		return next(c)
 	case hoard.ActionRun:
 		x.Prepare(hdr)
 		if !x.Capturing() {
-			return m.next(c)
+			return next(c)
 		}
-		return m.run(c, res, x, hdr)
+		return run(next, c, res, x, hdr)
 	default:
-		return m.next(c)
+		return next(c)
 	}
 }
 
@@ -74,7 +70,7 @@ func (m *handler) serve(c echo.Context) error {
 // the engine sees the status and headers after Before hooks ran. The
 // original writer is back in place before run returns: an error response
 // that Echo's error handler writes afterwards is never captured.
-func (m *handler) run(c echo.Context, res *echo.Response, x *hoard.Exchange, hdr header) error {
+func run(next echo.HandlerFunc, c echo.Context, res *echo.Response, x *hoard.Exchange, hdr header) error {
 	orig := res.Writer
 	cw := &captureWriter{ResponseWriter: orig, x: x, hdr: hdr}
 	res.Writer = cw
@@ -85,7 +81,7 @@ func (m *handler) run(c echo.Context, res *echo.Response, x *hoard.Exchange, hdr
 			x.Abort() // a panic stores nothing and keeps unwinding
 		}
 	}()
-	err := m.next(c)
+	err := next(c)
 	ok = true
 	if err != nil || cw.hijacked {
 		x.Abort()
@@ -93,4 +89,32 @@ func (m *handler) run(c echo.Context, res *echo.Response, x *hoard.Exchange, hdr
 	}
 	x.Finish(c.Request().Context(), http.StatusOK, hdr)
 	return nil
+}
+
+// writeFields sets a hit's header fields. The engine's names are canonical
+// and its strings immutable, so they go into the map as they are, with all
+// the values in one backing array: one allocation for the whole header.
+func writeFields(h header, fields []hoard.HeaderField) {
+	vals := make([]string, len(fields))
+	prev := ""
+	for i, f := range fields {
+		if f.Name == prev {
+			h[f.Name] = append(h[f.Name], f.Value)
+			continue
+		}
+		vals[i] = f.Value
+		h[f.Name] = vals[i : i+1 : i+1]
+		prev = f.Name
+	}
+}
+
+// requestHeader reads request fields by canonical name without
+// re-canonicalising: the engine only asks for canonical names.
+type requestHeader http.Header
+
+func (h requestHeader) Get(name string) string {
+	if v := h[name]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
 }
