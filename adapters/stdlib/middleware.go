@@ -31,14 +31,14 @@ func (m *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		Host:     r.Host,
 		Path:     r.URL.EscapedPath(),
 		RawQuery: r.URL.RawQuery,
-		Header:   requestHeader(r.Header),
+		Header:   hoard.Header(r.Header),
 	}
 	x := m.engine.Begin(r.Context(), &req)
 	defer x.Release()
-	hdr := header(w.Header())
+	hdr := hoard.Header(w.Header())
 	switch x.Action() {
 	case hoard.ActionServe:
-		writeFields(hdr, x.ResponseHeaders())
+		hdr.SetFields(x.ResponseHeaders())
 		w.WriteHeader(x.Status())
 		if body := x.Body(); len(body) > 0 {
 			_, _ = w.Write(body)
@@ -60,7 +60,7 @@ func (m *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // run calls the handler through a capturing writer and offers the result
 // to the engine. A panic stores nothing and keeps unwinding.
-func (m *handler) run(w http.ResponseWriter, r *http.Request, x *hoard.Exchange, hdr header) {
+func (m *handler) run(w http.ResponseWriter, r *http.Request, x *hoard.Exchange, hdr hoard.Header) {
 	cw := &captureWriter{ResponseWriter: w, x: x, hdr: hdr}
 	ok := false
 	defer func() {
@@ -75,32 +75,4 @@ func (m *handler) run(w http.ResponseWriter, r *http.Request, x *hoard.Exchange,
 		return
 	}
 	x.Finish(r.Context(), http.StatusOK, hdr)
-}
-
-// writeFields sets a hit's header fields. The engine's names are canonical
-// and its strings immutable, so they go into the map as they are, with all
-// the values in one backing array: one allocation for the whole header.
-func writeFields(h header, fields []hoard.HeaderField) {
-	vals := make([]string, len(fields))
-	prev := ""
-	for i, f := range fields {
-		if f.Name == prev {
-			h[f.Name] = append(h[f.Name], f.Value)
-			continue
-		}
-		vals[i] = f.Value
-		h[f.Name] = vals[i : i+1 : i+1]
-		prev = f.Name
-	}
-}
-
-// requestHeader reads request fields by canonical name without
-// re-canonicalising: the engine only asks for canonical names.
-type requestHeader http.Header
-
-func (h requestHeader) Get(name string) string {
-	if v := h[name]; len(v) > 0 {
-		return v[0]
-	}
-	return ""
 }
