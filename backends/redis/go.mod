@@ -10,6 +10,7 @@ require (
 
 require (
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
+	github.com/hoard-go/hoard/adapters/stdlib v0.0.0
 	github.com/klauspost/cpuid/v2 v2.2.10 // indirect
 	go.uber.org/atomic v1.11.0 // indirect
 	golang.org/x/sync v0.24.0 // indirect
@@ -17,3 +18,5 @@ require (
 )
 
 replace github.com/hoard-go/hoard/core => ../../core
+
+replace github.com/hoard-go/hoard/adapters/stdlib => ../../adapters/stdlib
