@@ -398,3 +398,27 @@ func TestMiddlewareBadOption(t *testing.T) {
 		})
 	}
 }
+
+// TestHijackNeverStored: a handler that takes over the connection through
+// c.Response().Hijack gets it, and nothing is stored.
+func TestHijackNeverStored(t *testing.T) {
+	var runs atomic.Int64
+	e := newEcho()
+	e.GET("/raw", func(c echo.Context) error {
+		runs.Add(1)
+		conn, rw, err := c.Response().Hijack()
+		if err != nil {
+			return err
+		}
+		defer conn.Close()
+		_, _ = rw.WriteString("HTTP/1.1 200 OK\r\nContent-Length: 6\r\nConnection: close\r\n\r\nraw ok")
+		return rw.Flush()
+	}, newMiddleware(t, newCache(t)))
+	url := serve(t, e) + "/raw"
+	for range 2 {
+		expect(t, url, http.StatusOK, "", "raw ok")
+	}
+	if runs.Load() != 2 {
+		t.Fatalf("handler ran %d times, want 2", runs.Load())
+	}
+}
