@@ -13,22 +13,23 @@
 //
 // # Round trips
 //
-// A hit is one EVALSHA, a store one EVALSHA, a delete one UNLINK, and a
-// namespace clear one pipeline of SETs. New loads the two Lua scripts on
-// every master so even the first hit is one round trip; after a server
-// restart go-redis falls back to EVAL once per node.
+// A hit or a miss is one MGET, a store one EVALSHA, a delete one UNLINK,
+// and a namespace clear one pipeline of SETs (one round trip per Cluster
+// node). New loads the store's Lua script; after a server restart the first
+// store per node falls back to EVAL once. Hits never run a script.
 //
 // # Namespace clear
 //
 // Each namespace has a generation: 8 random bytes in a generation key.
 // Every stored value is prefixed with the generation current when it was
-// written, and a Get returns it only while that generation is still
-// current (the Lua script reads the value and the generation together; a
-// hash tag keeps both in one slot, so this holds on Cluster). ClearNamespace
-// writes a new generation: O(1) per shard, never KEYS or SCAN, atomic and
-// visible to every process at once. Cleared entries stay in memory until
-// their TTL ends, they are overwritten, or a Get finds them stale and
-// UNLINKs them.
+// written (the store script reads it and writes the entry atomically), and
+// a Get returns a value only while its prefix is still the current
+// generation: one MGET reads both, which a hash tag keeps in one slot, so
+// this holds on Cluster. ClearNamespace writes a new generation: O(1) per
+// shard, never KEYS or SCAN, atomic and visible to every process at once.
+// Cleared entries stay in memory until their TTL ends or a Set overwrites
+// them. A generation is never reused, so a lost generation key can only
+// turn entries into misses.
 //
 // A namespace is spread over Options.NamespaceShards hash slots (default
 // 16), so one large namespace does not sit on a single Cluster node; a clear
@@ -45,8 +46,9 @@
 //
 // # Errors
 //
-// A missing or cleared key is [hoard.ErrNotFound]; use after Close, or of a
-// closed client, is [hoard.ErrClosed]; every other Redis or network error is
-// returned wrapped, so the cache can fail open and count it. Context
-// deadlines bound every call (New sets go-redis's ContextTimeoutEnabled).
+// A missing, cleared or foreign value is [hoard.ErrNotFound]; use after
+// Close, or of a closed client, is [hoard.ErrClosed]; every other Redis or
+// network error is returned wrapped, so the cache can fail open and count
+// it. Context deadlines bound every call (New sets go-redis's
+// ContextTimeoutEnabled).
 package hoardredis

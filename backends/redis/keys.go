@@ -17,8 +17,9 @@ import (
 // tag is the hex of a 32-bit hash of ns, plus "." and the shard number
 // (hex) when NamespaceShards > 1; the shard is picked by a hash of id. The
 // braces are a Redis hash tag: an entry and the generation key it is checked
-// against always share a hash slot, so one Lua script can read both on
-// Cluster, while the shards of one namespace land in different slots.
+// against always share a hash slot, so one MGET (or one script) can use
+// both on Cluster, while the shards of one namespace land in different
+// slots.
 //
 // The layout is injective: the tag has a fixed alphabet without '}', and a
 // generation key has one ':' after the tag where an entry has at least two.

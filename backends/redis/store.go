@@ -46,7 +46,7 @@ var (
 )
 
 // New connects to Redis as opts describe and checks, within ctx, that the
-// server answers and holds the store's scripts. The Store owns the client:
+// server answers and holds the store's script. The Store owns the client:
 // Close closes it.
 func New(ctx context.Context, opts Options) (*Store, error) {
 	cfg, err := opts.storeConfig()
