@@ -121,6 +121,7 @@ type Exchange struct {
 	label  string // X-Cache value
 	status string // Cache-Status value
 	key    string
+	keyBuf []byte
 	head   bool
 
 	// ActionServe
@@ -130,13 +131,18 @@ type Exchange struct {
 	fieldBuf    [16]HeaderField
 
 	// ActionRun
+	preset map[string][]string // response headers set before the handler ran
+	runState
+}
+
+// runState is what an ActionRun exchange learns about the handler's
+// response.
+type runState struct {
 	store     bool
 	leader    *flight
-	preset    map[string][]string // response headers set before the handler ran
 	committed bool
 	code      int
 	ttl       time.Duration
-	addedCC   bool
 	etag      string
 	headers   []byte
 	body      []byte
@@ -170,10 +176,19 @@ func (h *HTTP) Begin(ctx context.Context, r *Request) *Exchange {
 	if !h.cfg.allowAuthorization && headerValue(r.Header, "Authorization") != "" {
 		return x.bypass(ctx)
 	}
-	x.key = h.key(r)
+	x.keyBuf = h.appendKey(x.keyBuf[:0], r)
+	if h.cache.inProcess && h.cache.cfg.observer == nil {
+		// A view of the pooled buffer: an in-process backend does not keep
+		// the key past Get, and no observer can keep it either. Made a
+		// real string below before anything may retain it.
+		x.key = unsafeString(x.keyBuf)
+	} else {
+		x.key = string(x.keyBuf)
+	}
 	x.action = ActionRun
 	x.label = "MISS"
 	if refresh {
+		x.key = string(x.keyBuf)
 		x.status = h.statusRefresh
 		x.store = !x.head
 		return x
@@ -189,6 +204,7 @@ func (h *HTTP) Begin(ctx context.Context, r *Request) *Exchange {
 		// follows fills the entry.
 		return x
 	}
+	x.key = string(x.keyBuf) // kept by the flight and the stored entry
 	f, leader := h.flights.join(x.key)
 	if leader {
 		x.leader = f
@@ -375,13 +391,24 @@ func (x *Exchange) Release() {
 		h.flights.resolve(x.leader, nil)
 		h.flights.forget(x.key, x.leader)
 	}
-	preset := x.preset
-	if len(preset) > 32 {
-		preset = nil // don't pool a map that one odd request grew
+	if x.action == ActionServe {
+		// Only a hit touched the entry and its fields: drop the references
+		// to the entry's bytes so the pool does not keep them alive.
+		clear(x.fieldBuf[:len(x.fields)])
+		x.e = entry{}
+		x.fields = nil
+		x.notModified = false
+	} else {
+		preset := x.preset
+		if len(preset) > 32 {
+			preset = nil // don't pool a map that one odd request grew
+		}
+		clear(preset)
+		x.runState = runState{}
+		x.preset = preset
 	}
-	clear(preset)
-	clear(x.fieldBuf[:len(x.fields)]) // drop references to entry bytes
-	*x = Exchange{preset: preset}
+	x.h, x.action, x.label, x.status, x.key, x.head = nil, ActionPass, "", "", "", false
+	x.keyBuf = x.keyBuf[:0]
 	h.pool.Put(x)
 }
 

@@ -6,25 +6,24 @@ import (
 	"strings"
 )
 
-// key returns the backend key of r: JoinKey(prefix, namespace, requestID),
-// built with a single allocation when the id can stay verbatim.
-func (h *HTTP) key(r *Request) string {
-	head := len(h.cache.cfg.prefix) + 1 + len(h.cache.namespace) + 1
-	var b strings.Builder
-	b.Grow(head + 16 + len(r.Host) + len(r.Path) + len(r.RawQuery))
-	b.WriteString(h.cache.cfg.prefix)
-	b.WriteByte(':')
-	b.WriteString(h.cache.namespace)
-	b.WriteByte(':')
-	h.writeID(&b, r)
-	k := b.String()
-	if id := k[head:]; len(k) > MaxKeyLen || id == "" || id[0] == hashedIDMarker || !printable(id) {
-		return JoinKey(h.cache.cfg.prefix, h.cache.namespace, id) // hashed
+// appendKey appends the backend key of r, JoinKey(prefix, namespace, id),
+// to dst. The id is hashed, as JoinKey would, when it cannot stay verbatim.
+func (h *HTTP) appendKey(dst []byte, r *Request) []byte {
+	dst = append(dst, h.cache.cfg.prefix...)
+	dst = append(dst, ':')
+	dst = append(dst, h.cache.namespace...)
+	dst = append(dst, ':')
+	head := len(dst)
+	dst = h.appendID(dst, r)
+	if id := dst[head:]; len(dst) > MaxKeyLen || len(id) == 0 || id[0] == hashedIDMarker || !printable(unsafeString(id)) {
+		hashed := HashString(string(id))
+		dst = append(dst[:head], hashedIDMarker)
+		dst = append(dst, hashed...)
 	}
-	return k
+	return dst
 }
 
-// writeID writes the id part of an HTTP entry's key: the request's
+// appendID appends the id part of an HTTP entry's key: the request's
 // resource (or the route's key function), then the values of the route's
 // Vary headers, then a hash of the credential when the route allows
 // Authorization.
@@ -32,34 +31,35 @@ func (h *HTTP) key(r *Request) string {
 // Every component is length-prefixed ("12:example.com/|2:en|...") so the id
 // is an injective function of its parts: no header value, path or query an
 // attacker sends can make their request's key equal another's.
-func (h *HTTP) writeID(b *strings.Builder, r *Request) {
+func (h *HTTP) appendID(b []byte, r *Request) []byte {
 	if h.cfg.keyFunc != nil {
-		writeComponent(b, h.cfg.keyFunc(*r))
+		b = appendComponent(b, h.cfg.keyFunc(*r))
 	} else {
 		// host + path + normalised query, as one component.
-		b.WriteString(strconv.Itoa(len(r.Host) + len(r.Path) + 1 + len(r.RawQuery)))
-		b.WriteByte(':')
-		writeLower(b, r.Host)
-		b.WriteString(r.Path)
-		b.WriteByte('?')
-		writeSortedQuery(b, r.RawQuery)
+		b = strconv.AppendInt(b, int64(len(r.Host)+len(r.Path)+1+len(r.RawQuery)), 10)
+		b = append(b, ':')
+		b = appendLower(b, r.Host)
+		b = append(b, r.Path...)
+		b = append(b, '?')
+		b = appendSortedQuery(b, r.RawQuery)
 	}
 	for _, name := range h.cfg.varyBy {
-		b.WriteByte('|')
-		writeComponent(b, headerValue(r.Header, name))
+		b = append(b, '|')
+		b = appendComponent(b, headerValue(r.Header, name))
 	}
 	if h.cfg.allowAuthorization {
 		if cred := headerValue(r.Header, "Authorization"); cred != "" {
-			b.WriteString("|a")
-			writeComponent(b, HashString(cred))
+			b = append(b, "|a"...)
+			b = appendComponent(b, HashString(cred))
 		}
 	}
+	return b
 }
 
-func writeComponent(b *strings.Builder, s string) {
-	b.WriteString(strconv.Itoa(len(s)))
-	b.WriteByte(':')
-	b.WriteString(s)
+func appendComponent(b []byte, s string) []byte {
+	b = strconv.AppendInt(b, int64(len(s)), 10)
+	b = append(b, ':')
+	return append(b, s...)
 }
 
 func headerValue(h RequestHeader, name string) string {
@@ -69,36 +69,37 @@ func headerValue(h RequestHeader, name string) string {
 	return h.Get(name)
 }
 
-// writeLower writes an ASCII-lowercased host: host names are
+// appendLower appends an ASCII-lowercased host: host names are
 // case-insensitive, so Example.COM and example.com share entries.
-func writeLower(b *strings.Builder, s string) {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
+func appendLower(b []byte, s string) []byte {
+	start := len(b)
+	b = append(b, s...)
+	for i := start; i < len(b); i++ {
+		if c := b[i]; 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
 		}
-		b.WriteByte(c)
 	}
+	return b
 }
 
-// writeSortedQuery writes a raw query with its parameters ordered by name,
-// so ?a=1&b=2 and ?b=2&a=1 share an entry. Values of a repeated name keep
-// their order (?a=1&a=2 is a list, not a set). Parameters are compared as
-// sent (no decoding), so an invalid percent-encoding is kept verbatim
+// appendSortedQuery appends a raw query with its parameters ordered by
+// name, so ?a=1&b=2 and ?b=2&a=1 share an entry. Values of a repeated name
+// keep their order (?a=1&a=2 is a list, not a set). Parameters are compared
+// as sent (no decoding), so an invalid percent-encoding is kept verbatim
 // rather than rejected. The output has the input's length.
-func writeSortedQuery(b *strings.Builder, q string) {
+func appendSortedQuery(b []byte, q string) []byte {
 	if querySorted(q) {
-		b.WriteString(q) // the common case: nothing to allocate
-		return
+		return append(b, q...) // the common case: nothing to allocate
 	}
 	params := strings.Split(q, "&")
 	slices.SortStableFunc(params, func(x, y string) int { return strings.Compare(paramName(x), paramName(y)) })
 	for i, p := range params {
 		if i > 0 {
-			b.WriteByte('&')
+			b = append(b, '&')
 		}
-		b.WriteString(p)
+		b = append(b, p...)
 	}
+	return b
 }
 
 func paramName(p string) string {
