@@ -37,14 +37,14 @@ func serve(engine *hoard.HTTP, next echo.HandlerFunc, c echo.Context) error {
 		Host:     r.Host,
 		Path:     r.URL.EscapedPath(),
 		RawQuery: r.URL.RawQuery,
-		Header:   requestHeader(r.Header),
+		Header:   hoard.Header(r.Header),
 	}
 	x := engine.Begin(r.Context(), &req)
 	defer x.Release()
-	hdr := header(res.Header())
+	hdr := hoard.Header(res.Header())
 	switch x.Action() {
 	case hoard.ActionServe:
-		writeFields(hdr, x.ResponseHeaders())
+		hdr.SetFields(x.ResponseHeaders())
 		// Through echo.Response, so Before/After hooks run and loggers see
 		// the status and size.
 		res.WriteHeader(x.Status())
@@ -70,7 +70,7 @@ func serve(engine *hoard.HTTP, next echo.HandlerFunc, c echo.Context) error {
 // the engine sees the status and headers after Before hooks ran. The
 // original writer is back in place before run returns: an error response
 // that Echo's error handler writes afterwards is never captured.
-func run(next echo.HandlerFunc, c echo.Context, res *echo.Response, x *hoard.Exchange, hdr header) error {
+func run(next echo.HandlerFunc, c echo.Context, res *echo.Response, x *hoard.Exchange, hdr hoard.Header) error {
 	orig := res.Writer
 	cw := &captureWriter{ResponseWriter: orig, x: x, hdr: hdr}
 	res.Writer = cw
@@ -89,32 +89,4 @@ func run(next echo.HandlerFunc, c echo.Context, res *echo.Response, x *hoard.Exc
 	}
 	x.Finish(c.Request().Context(), http.StatusOK, hdr)
 	return nil
-}
-
-// writeFields sets a hit's header fields. The engine's names are canonical
-// and its strings immutable, so they go into the map as they are, with all
-// the values in one backing array: one allocation for the whole header.
-func writeFields(h header, fields []hoard.HeaderField) {
-	vals := make([]string, len(fields))
-	prev := ""
-	for i, f := range fields {
-		if f.Name == prev {
-			h[f.Name] = append(h[f.Name], f.Value)
-			continue
-		}
-		vals[i] = f.Value
-		h[f.Name] = vals[i : i+1 : i+1]
-		prev = f.Name
-	}
-}
-
-// requestHeader reads request fields by canonical name without
-// re-canonicalising: the engine only asks for canonical names.
-type requestHeader http.Header
-
-func (h requestHeader) Get(name string) string {
-	if v := h[name]; len(v) > 0 {
-		return v[0]
-	}
-	return ""
 }

@@ -14,7 +14,7 @@ import (
 type captureWriter struct {
 	http.ResponseWriter
 	x           *hoard.Exchange
-	hdr         header
+	hdr         hoard.Header
 	wroteHeader bool
 	hijacked    bool
 }
@@ -78,19 +78,3 @@ func (w *captureWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 
 // Unwrap lets http.ResponseController reach the underlying writer.
 func (w *captureWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-// header adapts http.Header to the engine's view without copying.
-type header http.Header
-
-func (h header) Get(name string) string      { return http.Header(h).Get(name) }
-func (h header) Values(name string) []string { return http.Header(h).Values(name) }
-func (h header) Set(name, value string)      { http.Header(h).Set(name, value) }
-func (h header) Add(name, value string)      { http.Header(h).Add(name, value) }
-func (h header) Del(name string)             { http.Header(h).Del(name) }
-func (h header) Range(fn func(name, value string)) {
-	for name, vals := range h {
-		for _, v := range vals {
-			fn(name, v)
-		}
-	}
-}
