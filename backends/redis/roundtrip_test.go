@@ -198,3 +198,32 @@ func commandStats(t *testing.T, c *redis.Client) map[string]int {
 	}
 	return stats
 }
+
+// TestScriptCacheLost checks that a store still works after the server
+// forgot its scripts (restart, failover, SCRIPT FLUSH): one EVALSHA that
+// fails, one EVAL, and single EVALSHAs again after that.
+func TestScriptCacheLost(t *testing.T) {
+	log := &commandLog{}
+	srv := startRedis(t)
+	client := redis.NewClient(&redis.Options{Addr: srv.Addr, ContextTimeoutEnabled: true})
+	client.AddHook(log)
+	t.Cleanup(func() { _ = client.Close() })
+	s := fromClient(t, client, hoardredis.Options{})
+	ctx := t.Context()
+	key := hoard.JoinKey("rt", "ns", "k")
+	if err := client.ScriptFlush(ctx).Err(); err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range [][]string{{"evalsha", "eval"}, {"evalsha"}} {
+		log.reset()
+		if err := s.Set(ctx, key, []byte("v"), time.Minute); err != nil {
+			t.Fatalf("Set %d: %v", i, err)
+		}
+		if cmds, _ := log.snapshot(); !slices.Equal(cmds, want) {
+			t.Errorf("Set %d sent %v, want %v", i, cmds, want)
+		}
+	}
+	if v, err := s.Get(ctx, key); err != nil || string(v) != "v" {
+		t.Fatalf("Get = %q, %v", v, err)
+	}
+}

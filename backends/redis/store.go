@@ -20,8 +20,9 @@ import (
 // [redis.UniversalClient] satisfies it: *redis.Client (standalone or
 // Sentinel), *redis.ClusterClient and *redis.Ring.
 type Client interface {
-	redis.Scripter
 	MGet(ctx context.Context, keys ...string) *redis.SliceCmd
+	EvalSha(ctx context.Context, sha1 string, keys []string, args ...any) *redis.Cmd
+	Eval(ctx context.Context, script string, keys []string, args ...any) *redis.Cmd
 	Unlink(ctx context.Context, keys ...string) *redis.IntCmd
 	Pipeline() redis.Pipeliner
 }
@@ -64,7 +65,7 @@ func New(ctx context.Context, opts Options) (*Store, error) {
 	// Loading the script up front (on every Cluster master) keeps even the
 	// first store a single round trip, and reports a server that refuses
 	// scripts now rather than on every store.
-	if err := setScript.Load(ctx, client).Err(); err != nil {
+	if err := client.ScriptLoad(ctx, setScriptSrc).Err(); err != nil {
 		_ = client.Close()
 		return nil, fmt.Errorf("hoardredis: load script: %w", err)
 	}
@@ -146,7 +147,14 @@ func (s *Store) Set(ctx context.Context, key string, value []byte, ttl time.Dura
 	if ttl > 0 {
 		ms = int64((ttl + time.Millisecond - 1) / time.Millisecond) // round up: never 0
 	}
-	if err := setScript.Run(ctx, s.client, []string{entry, gen}, value, ms, newGeneration()).Err(); err != nil {
+	keys := []string{entry, gen}
+	err = s.client.EvalSha(ctx, setScriptSHA, keys, value, ms, newGeneration()).Err()
+	if isNoScript(err) {
+		// This node lost its script cache (restart, failover): EVAL loads
+		// it again.
+		err = s.client.Eval(ctx, setScriptSrc, keys, value, ms, newGeneration()).Err()
+	}
+	if err != nil {
 		return translate(ctx, "set", err)
 	}
 	return nil
@@ -274,6 +282,10 @@ func translate(ctx context.Context, op string, err error) error {
 		return fmt.Errorf("hoardredis: %s: %w: %w", op, cerr, err)
 	}
 	return fmt.Errorf("hoardredis: %s: %w", op, err)
+}
+
+func isNoScript(err error) bool {
+	return errors.Is(err, redis.ErrNoScript) || redis.HasErrorPrefix(err, "NOSCRIPT")
 }
 
 func isTimeout(err error) bool {
