@@ -147,12 +147,12 @@ func (s *Store) Set(ctx context.Context, key string, value []byte, ttl time.Dura
 	if ttl > 0 {
 		ms = int64((ttl + time.Millisecond - 1) / time.Millisecond) // round up: never 0
 	}
-	keys := []string{entry, gen}
-	err = s.client.EvalSha(ctx, setScriptSHA, keys, value, ms, newGeneration()).Err()
+	keys, args := []string{entry, gen}, []any{value, ms, newGeneration()}
+	err = s.client.EvalSha(ctx, setScriptSHA, keys, args...).Err()
 	if isNoScript(err) {
 		// This node lost its script cache (restart, failover): EVAL loads
 		// it again.
-		err = s.client.Eval(ctx, setScriptSrc, keys, value, ms, newGeneration()).Err()
+		err = s.client.Eval(ctx, setScriptSrc, keys, args...).Err()
 	}
 	if err != nil {
 		return translate(ctx, "set", err)
