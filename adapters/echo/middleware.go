@@ -72,7 +72,7 @@ func serve(engine *hoard.HTTP, next echo.HandlerFunc, c echo.Context) error {
 // that Echo's error handler writes afterwards is never captured.
 func run(next echo.HandlerFunc, c echo.Context, res *echo.Response, x *hoard.Exchange, hdr hoard.Header) error {
 	orig := res.Writer
-	cw := &captureWriter{ResponseWriter: orig, x: x, hdr: hdr}
+	cw := hoard.NewCaptureWriter(orig, x)
 	res.Writer = cw
 	ok := false
 	defer func() {
@@ -83,7 +83,7 @@ func run(next echo.HandlerFunc, c echo.Context, res *echo.Response, x *hoard.Exc
 	}()
 	err := next(c)
 	ok = true
-	if err != nil || cw.hijacked {
+	if err != nil || cw.Hijacked() {
 		x.Abort()
 		return err // unchanged, for Echo's error handler
 	}

@@ -61,7 +61,7 @@ func (m *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // run calls the handler through a capturing writer and offers the result
 // to the engine. A panic stores nothing and keeps unwinding.
 func (m *handler) run(w http.ResponseWriter, r *http.Request, x *hoard.Exchange, hdr hoard.Header) {
-	cw := &captureWriter{ResponseWriter: w, x: x, hdr: hdr}
+	cw := hoard.NewCaptureWriter(w, x)
 	ok := false
 	defer func() {
 		if !ok {
@@ -70,7 +70,7 @@ func (m *handler) run(w http.ResponseWriter, r *http.Request, x *hoard.Exchange,
 	}()
 	m.next.ServeHTTP(cw, r)
 	ok = true
-	if cw.hijacked {
+	if cw.Hijacked() {
 		x.Abort()
 		return
 	}
