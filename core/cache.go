@@ -29,6 +29,7 @@ type shared struct {
 	logger    *slog.Logger
 	breaker   *breaker // nil when disabled or for in-process backends
 	flights   singleflight.Group
+	counters  counters
 }
 
 // New returns a Cache over backend. Options are checked here: a bad option
@@ -317,6 +318,7 @@ func (c *Cache) withTimeout(ctx context.Context) (context.Context, context.Cance
 }
 
 func (c *Cache) observe(ctx context.Context, ev Event) {
+	c.counters.add(ev.Kind)
 	if o := c.cfg.observer; o != nil {
 		o.Observe(ctx, ev)
 	}

@@ -1,0 +1,63 @@
+package hoard
+
+import (
+	"math/rand/v2"
+	"sync/atomic"
+)
+
+// Stats are a Cache's counters since it was made, shared by its namespace
+// views. Read them with [Cache.Stats], for metrics (see the Prometheus
+// example in the examples module).
+type Stats struct {
+	Hits     uint64 // fresh entries served
+	Misses   uint64 // lookups that found nothing usable (absent, expired, corrupt, backend down)
+	Stores   uint64 // entries written
+	Bypasses uint64 // requests not eligible for caching
+	Errors   uint64 // backend, codec and loader errors
+	// BreakerOpens counts how often the circuit breaker opened.
+	BreakerOpens uint64
+	// Breaker is the breaker's state now: "closed", "open", "half-open" or
+	// "disabled".
+	Breaker string
+}
+
+// counterStripes spreads the counters over cache lines: a single atomic
+// incremented by every hit on every core would be the contended line the
+// lock-free hit path avoids.
+const counterStripes = 8
+
+type stripe struct {
+	n [EventBreakerClose + 1]atomic.Uint64
+	_ [64]byte // keep stripes on separate cache lines
+}
+
+type counters struct {
+	stripes [counterStripes]stripe
+}
+
+func (c *counters) add(k EventKind) {
+	if k <= EventBreakerClose {
+		c.stripes[rand.Uint32()%counterStripes].n[k].Add(1)
+	}
+}
+
+func (c *counters) sum(k EventKind) uint64 {
+	var total uint64
+	for i := range c.stripes {
+		total += c.stripes[i].n[k].Load()
+	}
+	return total
+}
+
+// Stats returns the cache's counters.
+func (c *Cache) Stats() Stats {
+	return Stats{
+		Hits:         c.counters.sum(EventHit),
+		Misses:       c.counters.sum(EventMiss),
+		Stores:       c.counters.sum(EventStore),
+		Bypasses:     c.counters.sum(EventBypass),
+		Errors:       c.counters.sum(EventError),
+		BreakerOpens: c.counters.sum(EventBreakerOpen),
+		Breaker:      c.BreakerState(),
+	}
+}
