@@ -50,6 +50,10 @@ var scenarios = []struct {
 	{"MissStormRunsHandlerOnce", missStormRunsHandlerOnce},
 	{"FailingBackendFailsOpen", failingBackendFailsOpen},
 	{"CacheHeaderName", cacheHeaderName},
+	{"UnkeyedHeadersIgnored", unkeyedHeadersIgnored},
+	{"HostileRequests", hostileRequests},
+	{"CorruptEntryIsMiss", corruptEntryIsMiss},
+	{"ManyDistinctURLs", manyDistinctURLs},
 }
 
 func missThenHit(s *suite, t *testing.T) {
