@@ -67,10 +67,11 @@ func (m *middleware) handle(c *fiber.Ctx) error {
 	resp := &fctx.Response
 	switch x.Action() {
 	case hoard.ActionServe:
-		x.WriteHeaders((*responseHeader)(&resp.Header))
+		body := x.Body()
+		setFields(&resp.Header, x.ResponseHeaders(), body != nil)
 		resp.SetStatusCode(x.Status())
 		// The engine's body is read-only and outlives the response: no copy.
-		resp.SetBodyRaw(x.Body())
+		resp.SetBodyRaw(body)
 		x.Release()
 		return nil
 	case hoard.ActionRun:
@@ -83,6 +84,23 @@ func (m *middleware) handle(c *fiber.Ctx) error {
 	}
 	x.Release()
 	return c.Next()
+}
+
+// setFields writes a hit's header fields (Exchange.WriteHeaders without
+// the interface calls). fasthttp computes Content-Length itself from a
+// body it sends, so the engine's is only set when there is none (HEAD).
+func setFields(h *fasthttp.ResponseHeader, fields []hoard.HeaderField, hasBody bool) {
+	prev := ""
+	for _, f := range fields {
+		switch {
+		case f.Name == prev:
+			h.AddBytesKV(s2b(f.Name), s2b(f.Value))
+		case hasBody && f.Name == fasthttp.HeaderContentLength:
+		default:
+			h.SetCanonical(s2b(f.Name), s2b(f.Value))
+		}
+		prev = f.Name
+	}
 }
 
 // run calls the rest of the chain and offers its response to the engine.

@@ -1,0 +1,103 @@
+package hoardfiber_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	fibercache "github.com/gofiber/fiber/v2/middleware/cache"
+	"github.com/valyala/fasthttp"
+
+	hoard "github.com/hoard-go/hoard/core"
+	"github.com/hoard-go/hoard/core/memory"
+
+	hoardfiber "github.com/hoard-go/hoard/adapters/fiber"
+)
+
+// jsonBody is a 1 KiB JSON document.
+var jsonBody = []byte(`{"items":"` + strings.Repeat("x", 1024-len(`{"items":""}`)) + `"}`)
+
+func items(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
+	return c.Send(jsonBody)
+}
+
+// benchApp serves items at /items behind mw (none when nil).
+func benchApp(mw fiber.Handler) *fiber.App {
+	app := fiber.New(fiber.Config{DisableStartupMessage: true})
+	if mw != nil {
+		app.Get("/items", mw, items)
+	} else {
+		app.Get("/items", items)
+	}
+	return app
+}
+
+func hoardMiddleware(b *testing.B) fiber.Handler {
+	store, err := memory.New(memory.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = store.Close() })
+	c, err := hoard.New(store)
+	if err != nil {
+		b.Fatal(err)
+	}
+	mw, err := hoardfiber.Middleware(c)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return mw
+}
+
+// serve drives app's handler directly with a reused RequestCtx, fasthttp's
+// benchmark pattern: no sockets, no pipe, only the handler chain.
+func serve(b *testing.B, app *fiber.App, parallel bool) {
+	h := app.Handler()
+	newCtx := func() *fasthttp.RequestCtx {
+		var req fasthttp.Request
+		req.Header.SetMethod(fasthttp.MethodGet) // else Method() allocates its default
+		req.SetRequestURI("http://api.example/items?page=1")
+		ctx := new(fasthttp.RequestCtx)
+		ctx.Init(&req, nil, nil)
+		return ctx
+	}
+	warm := newCtx()
+	h(warm) // the first request fills the cache
+	if got := len(warm.Response.Body()); got != len(jsonBody) {
+		b.Fatalf("warm-up body: %d bytes", got)
+	}
+	b.ReportAllocs()
+	b.SetBytes(int64(len(jsonBody)))
+	if parallel {
+		b.RunParallel(func(pb *testing.PB) {
+			ctx := newCtx()
+			for pb.Next() {
+				ctx.Response.Reset()
+				h(ctx)
+			}
+		})
+		return
+	}
+	ctx := newCtx()
+	for b.Loop() {
+		ctx.Response.Reset()
+		h(ctx)
+		if len(ctx.Response.Body()) != len(jsonBody) {
+			b.Fatalf("body: %d bytes", len(ctx.Response.Body()))
+		}
+	}
+}
+
+func fiberCache() fiber.Handler {
+	return fibercache.New(fibercache.Config{Expiration: time.Hour})
+}
+
+func BenchmarkBare(b *testing.B)       { serve(b, benchApp(nil), false) }
+func BenchmarkHoardHit(b *testing.B)   { serve(b, benchApp(hoardMiddleware(b)), false) }
+func BenchmarkFiberCache(b *testing.B) { serve(b, benchApp(fiberCache()), false) }
+
+func BenchmarkBareParallel(b *testing.B)       { serve(b, benchApp(nil), true) }
+func BenchmarkHoardHitParallel(b *testing.B)   { serve(b, benchApp(hoardMiddleware(b)), true) }
+func BenchmarkFiberCacheParallel(b *testing.B) { serve(b, benchApp(fiberCache()), true) }
