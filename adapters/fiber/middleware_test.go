@@ -180,7 +180,9 @@ func TestOuterHeadersNotStored(t *testing.T) {
 func TestDisableHeaderNormalizing(t *testing.T) {
 	app := fiber.New(fiber.Config{DisableHeaderNormalizing: true})
 	mw := mustMiddleware(t, newCache(t))
-	app.Get("/auth", mw, func(c *fiber.Ctx) error { return c.SendString("secret for " + string(c.Request().Header.Peek("authorization"))) })
+	app.Get("/auth", mw, func(c *fiber.Ctx) error {
+		return c.SendString("secret for " + string(c.Request().Header.Peek("authorization")))
+	})
 	app.Get("/nostore", mw, func(c *fiber.Ctx) error {
 		c.Response().Header.Set("cache-control", "no-store")
 		return c.SendString("fresh")
