@@ -23,7 +23,12 @@ func TestConformance(t *testing.T) {
 // newServer mounts the suite's routes on a Fiber app listening on a free
 // port of 127.0.0.1.
 func newServer(t *testing.T, c *hoard.Cache, routes []adaptertest.Route) string {
-	app := fiber.New(fiber.Config{DisableStartupMessage: true})
+	app := fiber.New(fiber.Config{
+		DisableStartupMessage: true,
+		// The suite sends ~12 KB request headers; fasthttp's default
+		// buffer (4 KiB) would answer 431 before any handler runs.
+		ReadBufferSize: 64 << 10,
+	})
 	app.Use(recover.New()) // a panicking handler answers 500; the app lives on
 	for _, r := range routes {
 		mw, err := hoardfiber.Middleware(c, r.Options...)
