@@ -1,0 +1,135 @@
+package bench_test
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	hoardredis "github.com/hoard-go/hoard/backends/redis"
+	hoard "github.com/hoard-go/hoard/core"
+	"github.com/hoard-go/hoard/core/testserver"
+
+	"github.com/hoard-go/hoard/bench"
+)
+
+// redisServer is a throwaway redis-server for one benchmark run, or nil when
+// redis-server is not installed.
+func redisServer(tb testing.TB) *testserver.Server {
+	tb.Helper()
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		return nil
+	}
+	return testserver.Start(tb, testserver.Config{
+		Name:    "redis-server",
+		Command: bin,
+		Args:    []string{"--port", "{port}", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"},
+		Ready:   redisReady,
+	})
+}
+
+// needRedis skips (or, under CI=true, fails) when there is no server.
+func needRedis(tb testing.TB, srv *testserver.Server) {
+	tb.Helper()
+	if srv == nil {
+		testserver.Missing(tb, "redis-server not found (make test installs it: see scripts/testdeps.sh)")
+	}
+}
+
+// redisReady reports whether the server at addr answers PING.
+func redisReady(ctx context.Context, addr string) error {
+	var d net.Dialer
+	c, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	if dl, ok := ctx.Deadline(); ok {
+		_ = c.SetDeadline(dl)
+	}
+	if _, err := c.Write([]byte("PING\r\n")); err != nil {
+		return err
+	}
+	line, err := bufio.NewReader(c).ReadString('\n')
+	if err != nil {
+		return err
+	}
+	if !strings.HasPrefix(line, "+PONG") {
+		return fmt.Errorf("PING answered %q", strings.TrimSpace(line))
+	}
+	return nil
+}
+
+// memoryCache is a hoard cache on a fresh memory store.
+func memoryCache(tb testing.TB) *hoard.Cache {
+	tb.Helper()
+	c, closeCache, err := bench.MemoryCache(0)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(closeCache)
+	return c
+}
+
+// redisCache is a hoard cache on srv; prefix keeps each target's entries
+// apart on the shared server.
+func redisCache(tb testing.TB, srv *testserver.Server, prefix string) *hoard.Cache {
+	tb.Helper()
+	needRedis(tb, srv)
+	store, err := hoardredis.New(context.Background(), hoardredis.Options{Addrs: []string{srv.Addr}})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	c, err := hoard.New(store, hoard.WithLogger(bench.Quiet), hoard.WithPrefix(prefix), hoard.WithTimeout(5*time.Second))
+	if err != nil {
+		_ = store.Close()
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { _ = c.Close() })
+	return c
+}
+
+// discardWriter is a reusable ResponseWriter, so the benchmarks measure the
+// framework, the handler and the middleware rather than a recorder's
+// allocations (the pattern of adapters/stdlib and adapters/echo).
+type discardWriter struct {
+	h      http.Header
+	status int
+	n      int
+}
+
+func (w *discardWriter) Header() http.Header { return w.h }
+func (w *discardWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+}
+
+func (w *discardWriter) Write(p []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	w.n += len(p)
+	return len(p), nil
+}
+
+// WriteString keeps frameworks that write strings (Gin) off the []byte
+// conversion path.
+func (w *discardWriter) WriteString(s string) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	w.n += len(s)
+	return len(s), nil
+}
+
+func (w *discardWriter) reset() {
+	clear(w.h)
+	w.status, w.n = 0, 0
+}

@@ -1,0 +1,212 @@
+package bench_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/valyala/fasthttp"
+
+	hoard "github.com/hoard-go/hoard/core"
+
+	"github.com/hoard-go/hoard/bench"
+)
+
+// The hit benchmarks serve GET http://api.example/items?page=1 in process:
+// the bare framework (the origin writes a 1 KiB JSON body on every request)
+// against the same route behind each cache, warmed so every timed request
+// is a hit. Names are Benchmark{Hit,HitParallel}/<framework>/<variant>;
+// cmd/report pairs them into the ratios of BENCHMARKS.md.
+
+const hitURL = "http://api.example" + bench.Path + "?page=1"
+
+var hitBody = bench.JSONBody(1 << 10)
+
+// hitCase is one benchmark: a target name and the hoard store behind it
+// ("" for targets without hoard).
+type hitCase struct {
+	target string
+	store  string // "memory" or "redis"
+}
+
+func (c hitCase) name() string {
+	if c.store == "" {
+		return c.target
+	}
+	fw, _, _ := strings.Cut(c.target, "/")
+	return fw + "/hoard-" + c.store
+}
+
+var hitCases = []hitCase{
+	{target: "nethttp/bare"},
+	{target: "nethttp/hoard", store: "memory"},
+	{target: "nethttp/hoard", store: "redis"},
+	{target: "gin/bare"},
+	{target: "gin/gin-cache"},
+	{target: "gin/hoard", store: "memory"},
+	{target: "echo/bare"},
+	{target: "echo/hoard", store: "memory"},
+	{target: "echo/hoard", store: "redis"},
+	{target: "echo/echo-http-cache"},
+	{target: "fiber/bare"},
+	{target: "fiber/hoard", store: "memory"},
+	{target: "fiber/hoard", store: "redis"},
+	{target: "fiber/fiber-cache"},
+	{target: "fiberv3/bare"},
+	{target: "fiberv3/fiber-cache"},
+}
+
+func BenchmarkHit(b *testing.B)         { benchHits(b, false) }
+func BenchmarkHitParallel(b *testing.B) { benchHits(b, true) }
+
+func benchHits(b *testing.B, parallel bool) {
+	srv := redisServer(b) // one per run, shared by the sub-benchmarks
+	for _, hc := range hitCases {
+		b.Run(hc.name(), func(b *testing.B) {
+			var c *hoard.Cache
+			switch hc.store {
+			case "memory":
+				c = memoryCache(b)
+			case "redis":
+				c = redisCache(b, srv, strings.ReplaceAll(hc.name(), "/", "-"))
+			}
+			benchTarget(b, hc.target, c, parallel)
+		})
+	}
+	benchRemember(b, srv, parallel)
+}
+
+// benchTarget warms the target until a request is a hit, times hits, and
+// checks the origin did not run while timed (bare targets run it every
+// time, uncounted).
+func benchTarget(b *testing.B, name string, c *hoard.Cache, parallel bool) {
+	bare := strings.HasSuffix(name, "/bare")
+	o := &bench.Origin{Body: hitBody, Count: !bare}
+	t, err := bench.Build(name, o, c)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var serve func(b *testing.B, parallel bool)
+	var once func() (status, n int)
+	if t.HTTP != nil {
+		serve, once = serveHTTP(b, t.HTTP)
+	} else {
+		serve, once = serveFast(t.Fast)
+	}
+	warm(b, o, once)
+	before := o.Runs()
+	serve(b, parallel)
+	if !bare && o.Runs() != before {
+		b.Fatalf("origin ran %d times while timed: not every request was a hit", o.Runs()-before)
+	}
+}
+
+// warm sends requests until one is answered without running the origin
+// (the first fills the cache; a store that timed out on a loaded machine
+// needs another).
+func warm(b *testing.B, o *bench.Origin, once func() (status, n int)) {
+	for range 10 {
+		before := o.Runs()
+		status, n := once()
+		if status != http.StatusOK || n != len(hitBody) {
+			b.Fatalf("warm-up: status %d, %d bytes", status, n)
+		}
+		if !o.Count || o.Runs() == before {
+			return
+		}
+	}
+	b.Fatal("warm-up: no request was a hit")
+}
+
+func serveHTTP(b *testing.B, h http.Handler) (serve func(*testing.B, bool), once func() (int, int)) {
+	req, err := http.NewRequest(http.MethodGet, hitURL, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	check := func(w *discardWriter) bool { return w.status == http.StatusOK && w.n == len(hitBody) }
+	once = func() (int, int) {
+		w := &discardWriter{h: http.Header{}}
+		h.ServeHTTP(w, req)
+		return w.status, w.n
+	}
+	serve = func(b *testing.B, parallel bool) {
+		b.ReportAllocs()
+		b.SetBytes(int64(len(hitBody)))
+		b.ResetTimer()
+		if parallel {
+			b.RunParallel(func(pb *testing.PB) {
+				w := &discardWriter{h: http.Header{}}
+				served := false
+				for pb.Next() {
+					w.reset()
+					h.ServeHTTP(w, req)
+					served = true
+				}
+				if served && !check(w) {
+					b.Errorf("hit: status %d, %d bytes", w.status, w.n)
+				}
+			})
+			return
+		}
+		w := &discardWriter{h: http.Header{}}
+		for b.Loop() {
+			w.reset()
+			h.ServeHTTP(w, req)
+		}
+		if !check(w) {
+			b.Fatalf("hit: status %d, %d bytes", w.status, w.n)
+		}
+	}
+	return serve, once
+}
+
+// newRequestCtx is a reusable fasthttp context for hitURL: fasthttp's own
+// benchmark pattern, no sockets, only the handler chain.
+func newRequestCtx() *fasthttp.RequestCtx {
+	var req fasthttp.Request
+	req.Header.SetMethod(fasthttp.MethodGet) // else Method() allocates its default
+	req.SetRequestURI(hitURL)
+	ctx := new(fasthttp.RequestCtx)
+	ctx.Init(&req, nil, nil)
+	return ctx
+}
+
+func serveFast(h fasthttp.RequestHandler) (serve func(*testing.B, bool), once func() (int, int)) {
+	check := func(ctx *fasthttp.RequestCtx) bool {
+		return ctx.Response.StatusCode() == http.StatusOK && len(ctx.Response.Body()) == len(hitBody)
+	}
+	once = func() (int, int) {
+		ctx := newRequestCtx()
+		h(ctx)
+		return ctx.Response.StatusCode(), len(ctx.Response.Body())
+	}
+	serve = func(b *testing.B, parallel bool) {
+		b.ReportAllocs()
+		b.SetBytes(int64(len(hitBody)))
+		b.ResetTimer()
+		if parallel {
+			b.RunParallel(func(pb *testing.PB) {
+				ctx := newRequestCtx()
+				served := false
+				for pb.Next() {
+					ctx.Response.Reset()
+					h(ctx)
+					served = true
+				}
+				if served && !check(ctx) {
+					b.Errorf("hit: status %d, %d bytes", ctx.Response.StatusCode(), len(ctx.Response.Body()))
+				}
+			})
+			return
+		}
+		ctx := newRequestCtx()
+		for b.Loop() {
+			ctx.Response.Reset()
+			h(ctx)
+		}
+		if !check(ctx) {
+			b.Fatalf("hit: status %d, %d bytes", ctx.Response.StatusCode(), len(ctx.Response.Body()))
+		}
+	}
+	return serve, once
+}
