@@ -91,7 +91,9 @@ func benchHoardRemember(b *testing.B, c *hoard.Cache, load func(context.Context)
 // benchCalls times call, which must return benchProfile.
 func benchCalls(b *testing.B, call func(context.Context) (profile, error), parallel bool) {
 	ctx := b.Context()
-	check := func(p profile, err error) bool { return err == nil && p.ID == benchProfile.ID && p.Bio == benchProfile.Bio }
+	check := func(p profile, err error) bool {
+		return err == nil && p.ID == benchProfile.ID && p.Bio == benchProfile.Bio
+	}
 	if p, err := call(ctx); !check(p, err) {
 		b.Fatalf("hit: %+v, %v", p.ID, err)
 	}
