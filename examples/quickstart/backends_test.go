@@ -1,0 +1,88 @@
+//go:build unix
+
+package main
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	hoard "github.com/hoard-go/hoard/core"
+
+	"github.com/hoard-go/hoard/examples/internal/servers"
+)
+
+// TestQuickstartBackends opens each backend from its URL, as -backend
+// does, against a server the test starts on 127.0.0.1, and runs the demo's
+// checks on it (net/http adapter). For DynamoDB the table does not exist
+// beforehand: opening creates it, and opening again finds it ready.
+func TestQuickstartBackends(t *testing.T) {
+	tests := []struct {
+		name string
+		url  func(t *testing.T) string
+	}{
+		{"redis", func(t *testing.T) string { return "redis://" + servers.Redis(t) + "/3" }},
+		{"memcache", func(t *testing.T) string {
+			return "memcache://" + servers.Memcached(t) + "," + servers.Memcached(t)
+		}},
+		{"dynamodb", func(t *testing.T) string {
+			return "dynamodb://quickstart-test?region=eu-west-1&endpoint=" + servers.DynamoDBLocal(t)
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			raw := tt.url(t)
+			b, err := parseBackendURL(raw)
+			if err != nil {
+				t.Fatal(err)
+			}
+			open := func() hoard.Backend {
+				t.Helper()
+				// Generous: DynamoDB Local's first requests are slow.
+				ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+				defer cancel()
+				backend, err := openBackend(ctx, b)
+				if err != nil {
+					t.Fatalf("openBackend(%s): %v", raw, err)
+				}
+				return backend
+			}
+			if b.Kind == kindDynamo {
+				if err := closeBackend(open()); err != nil { // creates the table
+					t.Fatal(err)
+				}
+			}
+			// A slow first request must not turn a store into a miss.
+			checkDemo(t, startDemo(t, adapterStdlib, open(), hoard.WithTimeout(5*time.Second)))
+		})
+	}
+}
+
+// The start-up check names the server that does not answer.
+func TestOpenBackendUnreachable(t *testing.T) {
+	tests := []struct{ url, want string }{
+		{"redis://127.0.0.1:1/0", "cannot reach redis at 127.0.0.1:1"},
+		{"memcache://127.0.0.1:1", "cannot reach memcached at 127.0.0.1:1"},
+		{"dynamodb://hoard?endpoint=http://127.0.0.1:1", "cannot reach DynamoDB at http://127.0.0.1:1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.url, func(t *testing.T) {
+			b, err := parseBackendURL(tt.url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), connectTimeout)
+			defer cancel()
+			backend, err := openBackend(ctx, b)
+			if err == nil {
+				_ = closeBackend(backend)
+				t.Fatalf("openBackend(%s) succeeded", tt.url)
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("openBackend(%s) = %v, want %q", tt.url, err, tt.want)
+			}
+		})
+	}
+}
