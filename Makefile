@@ -30,7 +30,20 @@ test:
 deps:
 	@./scripts/testdeps.sh $$(cat $(addsuffix /testdeps,$(M)) 2>/dev/null | tr '\n' ' ')
 
+# make bench: hoard against the bare handler and the peers (bench/run.sh):
+# hit cost with benchstat, miss storm, memory bound, load over sockets; one
+# "BENCH <name> <value>" line per comparison, then BENCHMARKS.md. Knobs:
+# BENCH_COUNT (6), BENCH_TIME (1s), LOAD_SECONDS (5), LOAD_ROUNDS (3).
 bench:
+	@./scripts/testdeps.sh $$(cat bench/testdeps)
+	@./bench/run.sh
+
+# make loadtest: only the load over sockets (bench/loadtest.sh, wrk).
+loadtest:
+	@./bench/loadtest.sh
+
+# make bench-modules: every module's own benchmarks (BENCHFLAGS).
+bench-modules:
 	@set -euo pipefail; for m in $(M); do \
 	  if [ -f "$$m/testdeps" ]; then ./scripts/testdeps.sh $$(cat "$$m/testdeps"); fi; \
 	  echo "== $$m"; (cd "$$m" && $(GO) test $(BENCHFLAGS) ./...); \

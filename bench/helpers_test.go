@@ -79,14 +79,17 @@ func memoryCache(tb testing.TB) *hoard.Cache {
 
 // redisCache is a hoard cache on srv; prefix keeps each target's entries
 // apart on the shared server.
-func redisCache(tb testing.TB, srv *testserver.Server, prefix string) *hoard.Cache {
+func redisCache(tb testing.TB, srv *testserver.Server, prefix string, opts ...hoard.Option) *hoard.Cache {
 	tb.Helper()
 	needRedis(tb, srv)
 	store, err := hoardredis.New(context.Background(), hoardredis.Options{Addrs: []string{srv.Addr}})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	c, err := hoard.New(store, hoard.WithLogger(bench.Quiet), hoard.WithPrefix(prefix), hoard.WithTimeout(5*time.Second))
+	// A generous timeout: on a loaded machine a slow round trip would
+	// otherwise turn a hit into a (fail-open) miss.
+	opts = append([]hoard.Option{hoard.WithLogger(bench.Quiet), hoard.WithPrefix(prefix), hoard.WithTimeout(5 * time.Second)}, opts...)
+	c, err := hoard.New(store, opts...)
 	if err != nil {
 		_ = store.Close()
 		tb.Fatal(err)

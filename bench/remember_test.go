@@ -9,6 +9,7 @@ import (
 
 	rediscache "github.com/go-redis/cache/v9"
 	"github.com/redis/go-redis/v9"
+	"github.com/vmihailenco/msgpack/v5"
 
 	hoard "github.com/hoard-go/hoard/core"
 	"github.com/hoard-go/hoard/core/testserver"
@@ -52,6 +53,12 @@ func benchRemember(b *testing.B, srv *testserver.Server, parallel bool) {
 	})
 	b.Run("remember/hoard-redis", func(b *testing.B) {
 		benchHoardRemember(b, redisCache(b, srv, "remember"), load, parallel)
+	})
+	// The same on Redis with go-redis/cache's codec (msgpack), to tell the
+	// codec's share from the rest.
+	b.Run("remember/hoard-redis-msgpack", func(b *testing.B) {
+		c := redisCache(b, srv, "remember-msgpack", hoard.WithCodec(msgpackCodec{}))
+		benchHoardRemember(b, c, load, parallel)
 	})
 	b.Run("remember/go-redis-cache-once", func(b *testing.B) {
 		needRedis(b, srv)
@@ -116,3 +123,10 @@ func benchCalls(b *testing.B, call func(context.Context) (profile, error), paral
 		}
 	}
 }
+
+// msgpackCodec is go-redis/cache's encoding (vmihailenco/msgpack, without
+// its s2 compression) as a hoard.Codec.
+type msgpackCodec struct{}
+
+func (msgpackCodec) Marshal(v any) ([]byte, error)      { return msgpack.Marshal(v) }
+func (msgpackCodec) Unmarshal(data []byte, v any) error { return msgpack.Unmarshal(data, v) }
