@@ -129,7 +129,9 @@ func (x *Exchange) Finish(ctx context.Context, status int, h ResponseHeader) {
 	// the adapter can complete it. Requests arriving meanwhile are served
 	// from the flight until the entry is in the backend.
 	key, engine := x.key, x.h
+	c.writes.Add(1)
 	go func() {
+		defer c.writes.Done()
 		_ = c.put(context.WithoutCancel(ctx), key, buf, ttl)
 		if f != nil {
 			engine.flights.forget(key, f)
