@@ -162,9 +162,10 @@ func (m *middleware) stream(resp *fasthttp.Response, ctx context.Context, x *hoa
 		x.Release()
 		return
 	}
-	t := teePool.Get().(*tee)
-	*t = tee{r: orig, x: x, ctx: ctx, status: status, hdr: &resp.Header}
-	replaceStream(resp, t)
+	replaceStream(resp, &tee{r: orig, x: x, ctx: ctx, status: status, hdr: &resp.Header})
 }
 
-var _ io.ReadCloser = (*tee)(nil)
+var (
+	_ io.ReadCloser   = (*tee)(nil)
+	_ closerWithError = (*tee)(nil)
+)

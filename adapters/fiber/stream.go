@@ -4,7 +4,6 @@ import (
 	"context"
 	"io"
 	"reflect"
-	"sync"
 	"unsafe"
 
 	"github.com/valyala/fasthttp"
@@ -20,6 +19,8 @@ import (
 // when the stream is closed before its end.
 
 // tee passes a response body stream through and gives the engine its bytes.
+// One is allocated per streamed miss: fasthttp may call both of its close
+// methods, so it must outlive the first.
 type tee struct {
 	r      io.Reader
 	x      *hoard.Exchange // nil once the exchange is over
@@ -28,7 +29,11 @@ type tee struct {
 	hdr    *fasthttp.ResponseHeader
 }
 
-var teePool = sync.Pool{New: func() any { return new(tee) }}
+// closerWithError is fasthttp's ReadCloserWithError (v1.52 and later),
+// whose CloseWithError fasthttp calls besides Close.
+type closerWithError interface {
+	CloseWithError(err error) error
+}
 
 func (t *tee) Read(p []byte) (int, error) {
 	n, err := t.r.Read(p)
@@ -53,17 +58,28 @@ func (t *tee) Read(p []byte) (int, error) {
 // Close is called by fasthttp once the response is written (or dropped).
 // A stream closed before its EOF is incomplete: nothing is stored.
 func (t *tee) Close() error {
+	t.abort()
+	if c, ok := t.r.(io.Closer); ok {
+		return c.Close()
+	}
+	return nil
+}
+
+// CloseWithError is Close for fasthttp releases that report the write's
+// outcome to the stream; it is forwarded as such.
+func (t *tee) CloseWithError(err error) error {
+	t.abort()
+	if c, ok := t.r.(closerWithError); ok {
+		return c.CloseWithError(err)
+	}
+	return nil
+}
+
+func (t *tee) abort() {
 	if t.x != nil {
 		t.x.Abort()
 		t.end()
 	}
-	var err error
-	if c, ok := t.r.(io.Closer); ok {
-		err = c.Close()
-	}
-	*t = tee{}
-	teePool.Put(t)
-	return err
 }
 
 func (t *tee) end() {
