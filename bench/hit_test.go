@@ -27,6 +27,7 @@ var hitBody = bench.JSONBody(1 << 10)
 type hitCase struct {
 	target string
 	store  string // "memory" or "redis"
+	lean   bool   // with bench.Lean: the fewest header fields
 }
 
 func (c hitCase) name() string {
@@ -34,12 +35,17 @@ func (c hitCase) name() string {
 		return c.target
 	}
 	fw, _, _ := strings.Cut(c.target, "/")
+	if c.lean {
+		return fw + "/hoard-" + c.store + "-lean"
+	}
 	return fw + "/hoard-" + c.store
 }
 
 var hitCases = []hitCase{
 	{target: "nethttp/bare"},
+	{target: "nethttp/bare-headers"},
 	{target: "nethttp/hoard", store: "memory"},
+	{target: "nethttp/hoard", store: "memory", lean: true},
 	{target: "nethttp/hoard", store: "redis"},
 	{target: "gin/bare"},
 	{target: "gin/gin-cache"},
@@ -50,6 +56,7 @@ var hitCases = []hitCase{
 	{target: "echo/echo-http-cache"},
 	{target: "fiber/bare"},
 	{target: "fiber/hoard", store: "memory"},
+	{target: "fiber/hoard", store: "memory", lean: true},
 	{target: "fiber/hoard", store: "redis"},
 	{target: "fiber/fiber-cache"},
 	{target: "fiberv3/bare"},
@@ -70,7 +77,11 @@ func benchHits(b *testing.B, parallel bool) {
 			case "redis":
 				c = redisCache(b, srv, strings.ReplaceAll(hc.name(), "/", "-"))
 			}
-			benchTarget(b, hc.target, c, parallel)
+			var opts []hoard.HTTPOption
+			if hc.lean {
+				opts = bench.Lean
+			}
+			benchTarget(b, hc.target, c, parallel, opts...)
 		})
 	}
 	benchRemember(b, srv, parallel)
@@ -79,10 +90,10 @@ func benchHits(b *testing.B, parallel bool) {
 // benchTarget warms the target until a request is a hit, times hits, and
 // checks the origin did not run while timed (bare targets run it every
 // time, uncounted).
-func benchTarget(b *testing.B, name string, c *hoard.Cache, parallel bool) {
-	bare := strings.HasSuffix(name, "/bare")
+func benchTarget(b *testing.B, name string, c *hoard.Cache, parallel bool, opts ...hoard.HTTPOption) {
+	bare := strings.Contains(name, "/bare")
 	o := &bench.Origin{Body: hitBody, Count: !bare}
-	t, err := bench.Build(name, o, c)
+	t, err := bench.Build(name, o, c, opts...)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -52,23 +52,36 @@ func (t *Target) Close() error { return t.close() }
 // builder makes a target; c is nil for the targets without hoard.
 type builder struct {
 	hoard bool
-	build func(o *Origin, c *hoard.Cache) (*Target, error)
+	build func(o *Origin, c *hoard.Cache, opts []hoard.HTTPOption) (*Target, error)
 }
 
 var builders = map[string]builder{
-	"nethttp/bare":         {false, func(o *Origin, _ *hoard.Cache) (*Target, error) { return httpTarget(netHTTPOrigin(o)), nil }},
-	"nethttp/hoard":        {true, hoardNetHTTP},
-	"gin/bare":             {false, func(o *Origin, _ *hoard.Cache) (*Target, error) { return httpTarget(ginApp(o, nil)), nil }},
-	"gin/gin-cache":        {false, ginCache},
-	"gin/hoard":            {true, hoardGin},
-	"echo/bare":            {false, func(o *Origin, _ *hoard.Cache) (*Target, error) { return httpTarget(echoApp(o, nil)), nil }},
+	"nethttp/bare": {false, func(o *Origin, _ *hoard.Cache, _ []hoard.HTTPOption) (*Target, error) {
+		return httpTarget(netHTTPOrigin(o)), nil
+	}},
+	"nethttp/hoard": {true, hoardNetHTTP},
+	"nethttp/bare-headers": {false, func(o *Origin, _ *hoard.Cache, _ []hoard.HTTPOption) (*Target, error) {
+		return httpTarget(netHTTPHitHeaders(o)), nil
+	}},
+	"gin/bare": {false, func(o *Origin, _ *hoard.Cache, _ []hoard.HTTPOption) (*Target, error) {
+		return httpTarget(ginApp(o, nil)), nil
+	}},
+	"gin/gin-cache": {false, ginCache},
+	"gin/hoard":     {true, hoardGin},
+	"echo/bare": {false, func(o *Origin, _ *hoard.Cache, _ []hoard.HTTPOption) (*Target, error) {
+		return httpTarget(echoApp(o, nil)), nil
+	}},
 	"echo/hoard":           {true, hoardEcho},
 	"echo/echo-http-cache": {false, echoHTTPCache},
-	"fiber/bare":           {false, func(o *Origin, _ *hoard.Cache) (*Target, error) { return fiberV2Target(fiberV2App(o, nil)), nil }},
-	"fiber/hoard":          {true, hoardFiber},
-	"fiber/fiber-cache":    {false, fiberV2Cache},
-	"fiberv3/bare":         {false, func(o *Origin, _ *hoard.Cache) (*Target, error) { return fiberV3Target(fiberV3App(o, nil)), nil }},
-	"fiberv3/fiber-cache":  {false, fiberV3Cache},
+	"fiber/bare": {false, func(o *Origin, _ *hoard.Cache, _ []hoard.HTTPOption) (*Target, error) {
+		return fiberV2Target(fiberV2App(o, nil)), nil
+	}},
+	"fiber/hoard":       {true, hoardFiber},
+	"fiber/fiber-cache": {false, fiberV2Cache},
+	"fiberv3/bare": {false, func(o *Origin, _ *hoard.Cache, _ []hoard.HTTPOption) (*Target, error) {
+		return fiberV3Target(fiberV3App(o, nil)), nil
+	}},
+	"fiberv3/fiber-cache": {false, fiberV3Cache},
 }
 
 // Names lists every target, sorted.
@@ -84,9 +97,10 @@ func Names() []string {
 // UsesHoard reports whether the named target needs a *hoard.Cache.
 func UsesHoard(name string) bool { return builders[name].hoard }
 
-// Build makes the named target around o. Targets using hoard need c; the
-// others ignore it. Each call builds a fresh app with an empty peer cache.
-func Build(name string, o *Origin, c *hoard.Cache) (*Target, error) {
+// Build makes the named target around o. Targets using hoard need c and
+// pass opts to hoard's middleware; the others ignore both. Each call builds
+// a fresh app with an empty peer cache.
+func Build(name string, o *Origin, c *hoard.Cache, opts ...hoard.HTTPOption) (*Target, error) {
 	b, ok := builders[name]
 	if !ok {
 		return nil, fmt.Errorf("bench: unknown target %q", name)
@@ -94,7 +108,7 @@ func Build(name string, o *Origin, c *hoard.Cache) (*Target, error) {
 	if b.hoard && c == nil {
 		return nil, fmt.Errorf("bench: target %q needs a hoard cache", name)
 	}
-	t, err := b.build(o, c)
+	t, err := b.build(o, c, opts)
 	if err != nil {
 		return nil, fmt.Errorf("bench: %s: %w", name, err)
 	}
@@ -126,13 +140,44 @@ func netHTTPOrigin(o *Origin) http.Handler {
 	})
 }
 
-func hoardNetHTTP(o *Origin, c *hoard.Cache) (*Target, error) {
-	mw, err := hoardhttp.Middleware(c)
+// HitHeaders are the header fields a hoard hit on [Path] sends besides
+// Content-Type (values as the memory-backend hit sends them).
+var HitHeaders = [][2]string{
+	{"Etag", `"dac96504a1d376f6"`},
+	{"Age", "0"},
+	{"Content-Length", "1024"},
+	{"Cache-Control", "max-age=300"},
+	{"X-Cache", "HIT"},
+	{"Cache-Status", "hoard; hit"},
+}
+
+// netHTTPHitHeaders is the bare handler writing the same header fields as
+// a hoard hit: the floor for a hit that sends them through net/http's
+// Header.Set.
+func netHTTPHitHeaders(o *Origin) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		o.run()
+		h := w.Header()
+		h.Set("Content-Type", ContentType)
+		for _, f := range HitHeaders {
+			h.Set(f[0], f[1])
+		}
+		_, _ = w.Write(o.Body)
+	})
+}
+
+func hoardNetHTTP(o *Origin, c *hoard.Cache, opts []hoard.HTTPOption) (*Target, error) {
+	mw, err := hoardhttp.Middleware(c, opts...)
 	if err != nil {
 		return nil, err
 	}
 	return httpTarget(mw(netHTTPOrigin(o))), nil
 }
+
+// Lean are the options of a hit with the fewest header fields: no X-Cache
+// (Cache-Status says the same) and no Cache-Control added to responses
+// that set none.
+var Lean = []hoard.HTTPOption{hoard.WithCacheHeader(""), hoard.WithClientCacheControl(false)}
 
 func init() { gin.SetMode(gin.ReleaseMode) }
 
@@ -150,15 +195,15 @@ func ginApp(o *Origin, mw gin.HandlerFunc) *gin.Engine {
 	return r
 }
 
-func ginCache(o *Origin, _ *hoard.Cache) (*Target, error) {
+func ginCache(o *Origin, _ *hoard.Cache, _ []hoard.HTTPOption) (*Target, error) {
 	store := gincachepersist.NewMemoryStore(PeerTTL)
 	return httpTarget(ginApp(o, gincache.CacheByRequestURI(store, PeerTTL))), nil
 }
 
 // hoardGin is hoard's net/http middleware in front of a Gin engine: what a
 // Gin user would do without a Gin adapter.
-func hoardGin(o *Origin, c *hoard.Cache) (*Target, error) {
-	mw, err := hoardhttp.Middleware(c)
+func hoardGin(o *Origin, c *hoard.Cache, opts []hoard.HTTPOption) (*Target, error) {
+	mw, err := hoardhttp.Middleware(c, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -181,15 +226,15 @@ func echoApp(o *Origin, mw echo.MiddlewareFunc) *echo.Echo {
 	return e
 }
 
-func hoardEcho(o *Origin, c *hoard.Cache) (*Target, error) {
-	mw, err := hoardecho.Middleware(c)
+func hoardEcho(o *Origin, c *hoard.Cache, opts []hoard.HTTPOption) (*Target, error) {
+	mw, err := hoardecho.Middleware(c, opts...)
 	if err != nil {
 		return nil, err
 	}
 	return httpTarget(echoApp(o, mw)), nil
 }
 
-func echoHTTPCache(o *Origin, _ *hoard.Cache) (*Target, error) {
+func echoHTTPCache(o *Origin, _ *hoard.Cache, _ []hoard.HTTPOption) (*Target, error) {
 	store, err := echocachememory.NewAdapter(
 		echocachememory.AdapterWithAlgorithm(echocachememory.LRU),
 		echocachememory.AdapterWithCapacity(1_000_000),
@@ -225,15 +270,15 @@ func fiberV2Target(app *fiberv2.App) *Target {
 	return &Target{HTTP: nil, Fast: app.Handler(), serve: app.Listener, close: app.Shutdown}
 }
 
-func hoardFiber(o *Origin, c *hoard.Cache) (*Target, error) {
-	mw, err := hoardfiber.Middleware(c)
+func hoardFiber(o *Origin, c *hoard.Cache, opts []hoard.HTTPOption) (*Target, error) {
+	mw, err := hoardfiber.Middleware(c, opts...)
 	if err != nil {
 		return nil, err
 	}
 	return fiberV2Target(fiberV2App(o, mw)), nil
 }
 
-func fiberV2Cache(o *Origin, _ *hoard.Cache) (*Target, error) {
+func fiberV2Cache(o *Origin, _ *hoard.Cache, _ []hoard.HTTPOption) (*Target, error) {
 	return fiberV2Target(fiberV2App(o, fiberv2cache.New(fiberv2cache.Config{Expiration: PeerTTL}))), nil
 }
 
@@ -264,6 +309,6 @@ func fiberV3Target(app *fiberv3.App) *Target {
 	}
 }
 
-func fiberV3Cache(o *Origin, _ *hoard.Cache) (*Target, error) {
+func fiberV3Cache(o *Origin, _ *hoard.Cache, _ []hoard.HTTPOption) (*Target, error) {
 	return fiberV3Target(fiberV3App(o, fiberv3cache.New(fiberv3cache.Config{Expiration: PeerTTL}))), nil
 }

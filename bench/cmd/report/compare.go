@@ -106,6 +106,8 @@ func compare(in *inputs) []comparison {
 			return comparison{name: name + sfx, desc: desc + " (" + label + ")", section: "hit", kind: ratio, v: v, measured: ok}
 		}
 		add(r("nethttp_hit_vs_bare", "net/http: hoard hit (memory) / bare handler", "nethttp/hoard-memory", "nethttp/bare").atMost(1.5, false))
+		add(r("nethttp_hit_vs_bare_headers", "net/http: hoard hit (memory) / bare handler sending the same header fields as a hit", "nethttp/hoard-memory", "nethttp/bare-headers"))
+		add(r("nethttp_lean_hit_vs_bare", "net/http: hoard hit with the fewest header fields (no X-Cache, no added Cache-Control) / bare handler", "nethttp/hoard-memory-lean", "nethttp/bare"))
 		add(r("nethttp_redis_hit_vs_bare", "net/http: hoard hit (Redis) / bare handler", "nethttp/hoard-redis", "nethttp/bare"))
 		add(r("echo_hit_vs_bare", "Echo: hoard hit (memory) / bare handler", "echo/hoard-memory", "echo/bare").atMost(1.5, false))
 		add(r("echo_redis_hit_vs_bare", "Echo: hoard hit (Redis) / bare handler", "echo/hoard-redis", "echo/bare"))
@@ -116,6 +118,7 @@ func compare(in *inputs) []comparison {
 		}
 		add(r("fiber_hit_vs_fiber_cache", "Fiber v2: hoard hit / Fiber v2 middleware/cache hit", "fiber/hoard-memory", "fiber/fiber-cache").atMost(fiberMax, false))
 		add(r("fiber_hit_vs_fiberv3_cache", "Fiber: hoard hit (v2) / Fiber v3 middleware/cache hit", "fiber/hoard-memory", "fiberv3/fiber-cache").atMost(fiberMax, false))
+		add(r("fiber_lean_hit_vs_fiber_cache", "Fiber v2: hoard hit with the fewest header fields / Fiber v2 middleware/cache hit", "fiber/hoard-memory-lean", "fiber/fiber-cache"))
 		add(r("fiber_hit_vs_bare", "Fiber v2: hoard hit (memory) / bare handler", "fiber/hoard-memory", "fiber/bare"))
 		add(r("fiber_redis_hit_vs_bare", "Fiber v2: hoard hit (Redis) / bare handler", "fiber/hoard-redis", "fiber/bare"))
 		add(r("fiber_cache_vs_bare", "Fiber v2: middleware/cache hit / bare handler", "fiber/fiber-cache", "fiber/bare"))

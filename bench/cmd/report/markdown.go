@@ -151,7 +151,7 @@ func hitSection(b *strings.Builder, in *inputs) {
 		}
 		rank := 3 // the peers last
 		switch {
-		case variant == "bare":
+		case strings.HasPrefix(variant, "bare"):
 			rank = 0
 		case strings.HasPrefix(variant, "hoard-memory"):
 			rank = 1
@@ -174,7 +174,7 @@ func hitSection(b *strings.Builder, in *inputs) {
 	}
 	vsBare := func(mode, n string) string {
 		fw, variant, _ := strings.Cut(n, "/")
-		if variant == "bare" || fw == "remember" {
+		if strings.HasPrefix(variant, "bare") || fw == "remember" {
 			return ""
 		}
 		x, okX := in.hits[mode+"/"+n].median("sec/op")
