@@ -53,7 +53,7 @@ func hoardMiddleware(b *testing.B) fiber.Handler {
 
 // serve drives app's handler directly with a reused RequestCtx, fasthttp's
 // benchmark pattern: no sockets, no pipe, only the handler chain.
-func serve(b *testing.B, app *fiber.App, parallel bool) {
+func serve(b *testing.B, app *fiber.App, parallel bool, hit string) {
 	h := app.Handler()
 	newCtx := func() *fasthttp.RequestCtx {
 		var req fasthttp.Request
@@ -67,6 +67,13 @@ func serve(b *testing.B, app *fiber.App, parallel bool) {
 	h(warm) // the first request fills the cache
 	if got := len(warm.Response.Body()); got != len(jsonBody) {
 		b.Fatalf("warm-up body: %d bytes", got)
+	}
+	if hit != "" {
+		check := newCtx()
+		h(check)
+		if got := string(check.Response.Header.Peek("X-Cache")); got != hit {
+			b.Fatalf("second request: X-Cache %q, want %q", got, hit)
+		}
 	}
 	b.ReportAllocs()
 	b.SetBytes(int64(len(jsonBody)))
@@ -94,10 +101,10 @@ func fiberCache() fiber.Handler {
 	return fibercache.New(fibercache.Config{Expiration: time.Hour})
 }
 
-func BenchmarkBare(b *testing.B)       { serve(b, benchApp(nil), false) }
-func BenchmarkHoardHit(b *testing.B)   { serve(b, benchApp(hoardMiddleware(b)), false) }
-func BenchmarkFiberCache(b *testing.B) { serve(b, benchApp(fiberCache()), false) }
+func BenchmarkBare(b *testing.B)       { serve(b, benchApp(nil), false, "") }
+func BenchmarkHoardHit(b *testing.B)   { serve(b, benchApp(hoardMiddleware(b)), false, "HIT") }
+func BenchmarkFiberCache(b *testing.B) { serve(b, benchApp(fiberCache()), false, "hit") }
 
-func BenchmarkBareParallel(b *testing.B)       { serve(b, benchApp(nil), true) }
-func BenchmarkHoardHitParallel(b *testing.B)   { serve(b, benchApp(hoardMiddleware(b)), true) }
-func BenchmarkFiberCacheParallel(b *testing.B) { serve(b, benchApp(fiberCache()), true) }
+func BenchmarkBareParallel(b *testing.B)       { serve(b, benchApp(nil), true, "") }
+func BenchmarkHoardHitParallel(b *testing.B)   { serve(b, benchApp(hoardMiddleware(b)), true, "HIT") }
+func BenchmarkFiberCacheParallel(b *testing.B) { serve(b, benchApp(fiberCache()), true, "hit") }

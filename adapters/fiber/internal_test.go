@@ -40,3 +40,33 @@ type closeCounter struct {
 }
 
 func (c *closeCounter) Close() error { c.closed++; return nil }
+
+// bothCloser has both of the close methods fasthttp knows.
+type bothCloser struct {
+	io.Reader
+	closed, closedWithError int
+}
+
+func (c *bothCloser) Close() error               { c.closed++; return nil }
+func (c *bothCloser) CloseWithError(error) error { c.closedWithError++; return nil }
+
+// TestTeeTransparentClose: behind a tee, a stream is closed exactly as
+// fasthttp would close it without one, whichever close methods it has.
+func TestTeeTransparentClose(t *testing.T) {
+	run := func(withTee bool) (int, int) {
+		var resp fasthttp.Response
+		orig := &bothCloser{Reader: strings.NewReader("abc")}
+		resp.SetBodyStream(orig, -1)
+		if withTee {
+			replaceStream(&resp, &tee{r: orig})
+		}
+		_ = resp.Body()
+		resp.Reset()
+		return orig.closed, orig.closedWithError
+	}
+	c1, e1 := run(false)
+	c2, e2 := run(true)
+	if c1 != c2 || e1 != e2 {
+		t.Fatalf("behind a tee: Close %d, CloseWithError %d; without: %d, %d", c2, e2, c1, e1)
+	}
+}
