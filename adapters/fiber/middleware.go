@@ -2,7 +2,6 @@ package hoardfiber
 
 import (
 	"context"
-	"io"
 	"sync/atomic"
 
 	"github.com/gofiber/fiber/v2"
@@ -77,7 +76,7 @@ func (m *middleware) handle(c *fiber.Ctx) error {
 	case hoard.ActionRun:
 		x.Prepare((*keptHeader)(&resp.Header))
 		if x.Capturing() {
-			return m.run(c, ctx, x)
+			return m.run(ctx, c, x)
 		}
 	case hoard.ActionBypass:
 		x.Prepare((*keptHeader)(&resp.Header))
@@ -106,7 +105,7 @@ func setFields(h *fasthttp.ResponseHeader, fields []hoard.HeaderField, hasBody b
 // run calls the rest of the chain and offers its response to the engine.
 // An error is returned unchanged (Fiber's error handler answers it) and
 // stores nothing, as does a panic, which keeps unwinding.
-func (m *middleware) run(c *fiber.Ctx, ctx context.Context, x *hoard.Exchange) error {
+func (m *middleware) run(ctx context.Context, c *fiber.Ctx, x *hoard.Exchange) error {
 	finished := false
 	defer func() {
 		if !finished {
@@ -132,7 +131,7 @@ func (m *middleware) run(c *fiber.Ctx, ctx context.Context, x *hoard.Exchange) e
 	status := resp.StatusCode()
 	hdr := (*responseHeader)(&resp.Header)
 	if resp.IsBodyStream() {
-		m.stream(resp, ctx, x, status)
+		m.stream(ctx, resp, x, status)
 		return nil
 	}
 	body := resp.Body()
@@ -151,7 +150,7 @@ func (m *middleware) run(c *fiber.Ctx, ctx context.Context, x *hoard.Exchange) e
 // stream commits a streamed response and puts a tee in front of its body,
 // which takes over the exchange. The header is committed now, before
 // fasthttp sends it; the stream is read after the chain returned.
-func (m *middleware) stream(resp *fasthttp.Response, ctx context.Context, x *hoard.Exchange, status int) {
+func (m *middleware) stream(ctx context.Context, resp *fasthttp.Response, x *hoard.Exchange, status int) {
 	orig := resp.BodyStream()
 	if n := streamLength(resp, orig); n > m.engine.MaxBodySize() || !canReplaceStream(orig) {
 		x.NotStorable()
@@ -164,8 +163,3 @@ func (m *middleware) stream(resp *fasthttp.Response, ctx context.Context, x *hoa
 	}
 	replaceStream(resp, &tee{r: orig, x: x, ctx: ctx, status: status, hdr: &resp.Header})
 }
-
-var (
-	_ io.ReadCloser   = (*tee)(nil)
-	_ closerWithError = (*tee)(nil)
-)

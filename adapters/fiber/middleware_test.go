@@ -8,6 +8,8 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -226,6 +228,10 @@ func (r *failingReader) Read(p []byte) (int, error) {
 func TestStreams(t *testing.T) {
 	body := strings.Repeat("stream body ", 100)
 	var closed atomic.Int64
+	file := filepath.Join(t.TempDir(), "body.txt")
+	if err := os.WriteFile(file, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name    string
 		send    func(c *fiber.Ctx) error
@@ -252,6 +258,8 @@ func TestStreams(t *testing.T) {
 			})
 			return nil
 		}, stored: true, maxAge: true},
+		{name: "send file", send: func(c *fiber.Ctx) error { return c.SendFile(file) },
+			stored: true, length: fmt.Sprint(len(body)), maxAge: true},
 		{name: "known size over limit", send: func(c *fiber.Ctx) error {
 			return c.SendStream(countingReader{strings.NewReader(body), &closed}, len(body))
 		}, opts: []hoard.HTTPOption{hoard.WithMaxBodySize(100)}, length: fmt.Sprint(len(body)), closers: 2},

@@ -22,12 +22,19 @@ import (
 // One is allocated per streamed miss: fasthttp may call both of its close
 // methods, so it must outlive the first.
 type tee struct {
-	r      io.Reader
-	x      *hoard.Exchange // nil once the exchange is over
+	r io.Reader
+	x *hoard.Exchange // nil once the exchange is over
+	// ctx is the request's context, for the Finish that the end of the
+	// stream triggers: the stream outlives the handler call.
 	ctx    context.Context
 	status int
 	hdr    *fasthttp.ResponseHeader
 }
+
+var (
+	_ io.ReadCloser   = (*tee)(nil)
+	_ closerWithError = (*tee)(nil)
+)
 
 // closerWithError is fasthttp's ReadCloserWithError (v1.52 and later),
 // whose CloseWithError fasthttp calls besides Close.
