@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/valyala/fasthttp"
 
@@ -107,26 +108,41 @@ func benchTarget(b *testing.B, name string, c *hoard.Cache, parallel bool, opts 
 	warm(b, o, once)
 	before := o.Runs()
 	serve(b, parallel)
-	if !bare && o.Runs() != before {
-		b.Fatalf("origin ran %d times while timed: not every request was a hit", o.Runs()-before)
+	// A request that missed just before the entry reached a remote backend
+	// can run the origin once more (see NOTES.md): tolerated when rare,
+	// a failure when hits are not the rule.
+	if ran := o.Runs() - before; !bare && ran > 0 {
+		if ran*1000 > int64(b.N) {
+			b.Fatalf("origin ran %d times in %d timed requests: not a hit benchmark", ran, b.N)
+		}
+		b.Logf("origin ran %d times in %d timed requests", ran, b.N)
 	}
 }
 
-// warm sends requests until one is answered without running the origin
-// (the first fills the cache; a store that timed out on a loaded machine
-// needs another).
+// warm sends requests until the origin has stayed idle for 20 requests
+// 5 ms apart: by then the first response is stored, also in a remote
+// backend, whose write completes after the response.
 func warm(b *testing.B, o *bench.Origin, once func() (status, n int)) {
-	for range 10 {
+	quiet := 0
+	for range 1000 {
 		before := o.Runs()
 		status, n := once()
 		if status != http.StatusOK || n != len(hitBody) {
 			b.Fatalf("warm-up: status %d, %d bytes", status, n)
 		}
-		if !o.Count || o.Runs() == before {
+		if !o.Count {
 			return
 		}
+		if o.Runs() != before {
+			quiet = 0
+			continue
+		}
+		if quiet++; quiet == 20 {
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
-	b.Fatal("warm-up: no request was a hit")
+	b.Fatal("warm-up: the origin kept running")
 }
 
 func serveHTTP(b *testing.B, h http.Handler) (serve func(*testing.B, bool), once func() (int, int)) {
