@@ -185,6 +185,38 @@ func (c *Cache) lookup(ctx context.Context, key string, kind entryKind, e *entry
 // lookupAt is lookup with the current time given, for callers that need
 // the same instant again (the HTTP engine computes Age from it).
 func (c *Cache) lookupAt(ctx context.Context, key string, kind entryKind, e *entry, now int64) error {
+	_, err := c.fetch(ctx, key, kind, e, now)
+	if err != nil {
+		var cause error
+		if !errors.Is(err, ErrNotFound) || errors.Is(err, ErrCorrupt) {
+			cause = err
+		}
+		if errors.Is(err, ErrCorrupt) {
+			c.observe(ctx, Event{Kind: EventError, Op: "decode", Key: key, Err: err})
+		}
+		c.observe(ctx, Event{Kind: EventMiss, Op: "get", Key: key, Err: cause})
+		return err
+	}
+	c.observe(ctx, Event{Kind: EventHit, Op: "get", Key: key})
+	return nil
+}
+
+// recheck is lookupAt for a request whose miss was already reported: a
+// second miss is not reported again. It returns the raw envelope (for the
+// waiters of a flight), or nil.
+func (c *Cache) recheck(ctx context.Context, key string, kind entryKind, e *entry, now int64) []byte {
+	raw, err := c.fetch(ctx, key, kind, e, now)
+	if err != nil {
+		return nil
+	}
+	c.observe(ctx, Event{Kind: EventHit, Op: "get", Key: key})
+	return raw
+}
+
+// fetch reads key and decodes it into e, reporting nothing. Misses,
+// expiry and corrupt entries return errors wrapping ErrNotFound (corrupt
+// ones also ErrCorrupt); backend failures return other errors.
+func (c *Cache) fetch(ctx context.Context, key string, kind entryKind, e *entry, now int64) ([]byte, error) {
 	var raw []byte
 	err := c.call(ctx, "get", key, func(ctx context.Context) error {
 		var err error
@@ -192,28 +224,24 @@ func (c *Cache) lookupAt(ctx context.Context, key string, kind entryKind, e *ent
 		return err
 	})
 	if err != nil {
-		if errors.Is(err, ErrNotFound) {
-			c.observe(ctx, Event{Kind: EventMiss, Op: "get", Key: key})
-			return err
-		}
-		c.observe(ctx, Event{Kind: EventMiss, Op: "get", Key: key, Err: err})
-		return err
+		return nil, err
 	}
 	if err := decodeEntry(raw, e); err != nil {
-		return c.corruptMiss(ctx, key, err)
+		return nil, fmt.Errorf("%w: %w", ErrNotFound, err)
 	}
 	if e.kind != kind || string(e.key) != key {
-		return c.corruptMiss(ctx, key, corrupt("entry belongs to another key"))
+		return nil, errForeignEntry
 	}
 	if e.expires != 0 && now >= e.expires {
-		c.observe(ctx, Event{Kind: EventMiss, Op: "get", Key: key})
-		return errExpired
+		return nil, errExpired
 	}
-	c.observe(ctx, Event{Kind: EventHit, Op: "get", Key: key})
-	return nil
+	return raw, nil
 }
 
-var errExpired = fmt.Errorf("%w: expired", ErrNotFound)
+var (
+	errExpired      = fmt.Errorf("%w: expired", ErrNotFound)
+	errForeignEntry = fmt.Errorf("%w: %w", ErrNotFound, corrupt("entry belongs to another key"))
+)
 
 func nop() {}
 
