@@ -42,6 +42,7 @@ func TestDynamoDBLocal(t *testing.T) {
 		{"ServiceErrors", testServiceErrors},
 		{"CreateTable", testCreateTable},
 		{"CreateTableMismatch", testCreateTableMismatch},
+		{"Adapter", testAdapter},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, l) })
