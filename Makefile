@@ -24,6 +24,7 @@ test:
 	  echo "== $$m"; \
 	  if ! ./scripts/check-module.sh "$$m" $(TESTFLAGS); then failed="$$failed $$m"; fi; \
 	done; \
+	if [ "$${CI:-}" = true ]; then $(MAKE) chaos || failed="$$failed chaos"; fi; \
 	if [ -n "$$failed" ]; then echo "FAILED:$$failed"; exit 1; fi; \
 	echo "all modules passed: $(M)"
 
@@ -51,3 +52,17 @@ bench-modules:
 
 quickstart:
 	$(GO) run ./examples/quickstart
+
+# make chaos: fault, load and abuse run (bench/chaos; minutes; 127.0.0.1 only):
+# a server built from the project under load while Redis, Memcached and
+# DynamoDB Local are killed, stalled and restarted; 10,000 distinct URLs on a
+# bounded memory store (peak RSS); then every fuzz target for CHAOS_FUZZTIME
+# (10s) each. Prints "CHAOS <scenario> <metric> <value>" lines and tables.
+# make test runs it when CI=true.
+.PHONY: chaos
+chaos:
+	@./scripts/testdeps.sh redis memcached dynamodb-local
+	@set -uo pipefail; status=0; \
+	(cd bench && HOARD_CHAOS=1 $(GO) test ./chaos -run '^TestChaos$$' -count=1 -v -timeout 10m) || status=1; \
+	GO=$(GO) ./bench/chaos/fuzz.sh || status=1; \
+	exit $$status

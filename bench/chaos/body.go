@@ -23,4 +23,3 @@ func Body(id, scenario string, size int) []byte {
 func Path(id, scenario string) string {
 	return "/item/" + url.PathEscape(id) + "?s=" + url.QueryEscape(scenario)
 }
-

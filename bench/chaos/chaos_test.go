@@ -112,6 +112,7 @@ func runFault(t *testing.T, figs *chaos.Figures, name, base string, timeout time
 		t.Fatal(err)
 	}
 	time.Sleep(warmUp)
+	faultStart := time.Now()
 	switch fault {
 	case "kill": // down for faultTime, then back on the same port, empty
 		backend.Stop()
@@ -126,6 +127,7 @@ func runFault(t *testing.T, figs *chaos.Figures, name, base string, timeout time
 	default:
 		t.Fatalf("unknown fault %q", fault)
 	}
+	outage := time.Since(faultStart) // includes the restart's wait until ready
 	run.Mark()
 	resumed := backendHitsResume(ctx, t, client, base)
 	select { // normally long closed by now
@@ -155,6 +157,7 @@ func runFault(t *testing.T, figs *chaos.Figures, name, base string, timeout time
 		{"p99_ms", res.Percentile(99)},
 		{"max_ms", res.Max()},
 		{"bound_ms", bound},
+		{"outage_s", outage},
 		{"hits_resumed_s", resumed},
 		{"xcache_hit_s", res.Resumed},
 		{"breaker_opened", opened},

@@ -46,7 +46,7 @@ func ReadMemory(pid int) (rss, peak uint64, err error) {
 // /proc status file.
 func parseMemory(status []byte) (rss, peak uint64, err error) {
 	sc := bufio.NewScanner(bytes.NewReader(status))
-	found := 0
+	var found uint8 // bit 0: VmRSS, bit 1: VmHWM
 	for sc.Scan() {
 		name, value, ok := strings.Cut(sc.Text(), ":")
 		if !ok || (name != "VmRSS" && name != "VmHWM") {
@@ -61,13 +61,12 @@ func parseMemory(status []byte) (rss, peak uint64, err error) {
 			return 0, 0, fmt.Errorf("chaos: %s: %w", name, err)
 		}
 		if name == "VmRSS" {
-			rss = kb << 10
+			rss, found = kb<<10, found|1
 		} else {
-			peak = kb << 10
+			peak, found = kb<<10, found|2
 		}
-		found++
 	}
-	if found != 2 {
+	if found != 3 {
 		return 0, 0, fmt.Errorf("chaos: VmRSS or VmHWM missing from the status file")
 	}
 	return rss, peak, nil
