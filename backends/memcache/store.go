@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/bradfitz/gomemcache/memcache"
@@ -266,6 +267,12 @@ func (s *Store) check(ctx context.Context, op string) error {
 // fail translates a driver error. When ctx ended while the call ran, the
 // context's error leads, so callers see why they gave up.
 func (s *Store) fail(ctx context.Context, op string, err error) error {
+	if s.own != nil && connectionLost(err) {
+		// A restarted server leaves every idle connection dead, and
+		// gomemcache finds out one call (one breaker probe) at a time:
+		// drop them all at once. The client stays usable.
+		_ = s.own.Close()
+	}
 	switch {
 	case errors.Is(err, memcache.ErrCacheMiss):
 		return hoard.ErrNotFound
@@ -275,4 +282,11 @@ func (s *Store) fail(ctx context.Context, op string, err error) error {
 		return fmt.Errorf("hoardmemcache: %s: %w: %w", op, hoard.ErrTooLarge, err)
 	}
 	return fmt.Errorf("hoardmemcache: %s: %w", op, err)
+}
+
+// connectionLost reports errors that mean the server closed or reset the
+// connection (it restarted or died).
+func connectionLost(err error) bool {
+	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
 }
