@@ -34,7 +34,7 @@ deps:
 # make bench: hoard against the bare handler and the peers (bench/run.sh):
 # hit cost with benchstat, miss storm, memory bound, load over sockets; one
 # "BENCH <name> <value>" line per comparison, then BENCHMARKS.md. Knobs:
-# BENCH_COUNT (6), BENCH_TIME (1s), LOAD_SECONDS (5), LOAD_ROUNDS (3).
+# BENCH_COUNT (6), BENCH_TIME (500ms), LOAD_SECONDS (5), LOAD_ROUNDS (3).
 bench:
 	@./scripts/testdeps.sh $$(cat bench/testdeps)
 	@./bench/run.sh

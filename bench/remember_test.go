@@ -104,6 +104,7 @@ func benchCalls(b *testing.B, call func(context.Context) (profile, error), paral
 	if p, err := call(ctx); !check(p, err) {
 		b.Fatalf("hit: %+v, %v", p.ID, err)
 	}
+	defer reportCPU(b)()
 	b.ReportAllocs()
 	b.ResetTimer()
 	if parallel {

@@ -8,14 +8,14 @@
 # Environment (defaults in brackets):
 #   OUT          raw outputs [$HOARD_CACHE_DIR/bench, else ../.cache/bench]
 #   BENCH_COUNT  runs of each hit benchmark [6]
-#   BENCH_TIME   -benchtime of each hit benchmark [1s]
+#   BENCH_TIME   -benchtime of each hit benchmark [500ms]
 #   LOAD_*       see loadtest.sh (LOAD_SECONDS [5], LOAD_ROUNDS [3], ...)
 set -euo pipefail
 cd "$(dirname "$0")"
 root=$(cd .. && pwd)
 OUT=${OUT:-${HOARD_CACHE_DIR:-$root/.cache}/bench}
 count=${BENCH_COUNT:-6}
-benchtime=${BENCH_TIME:-1s}
+benchtime=${BENCH_TIME:-500ms}
 export OUT
 rm -rf "$OUT"; mkdir -p "$OUT/profiles"
 step() { echo "== $* ($(date -u +%H:%M:%S), load average $(cut -d' ' -f1-3 /proc/loadavg))" >&2; }
