@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"sync"
 	"time"
 
 	"golang.org/x/sync/singleflight"
@@ -31,7 +30,6 @@ type shared struct {
 	breaker   *breaker // nil when disabled or for in-process backends
 	flights   singleflight.Group
 	counters  counters
-	writes    sync.WaitGroup // HTTP stores written after the response
 }
 
 // New returns a Cache over backend. Options are checked here: a bad option
@@ -152,11 +150,8 @@ func (c *Cache) Clear(ctx context.Context, ns string) error {
 	return nil
 }
 
-// Close waits for HTTP responses still being written to the backend (each
-// bounded by the operation timeout), then closes the backend when it
-// implements [io.Closer].
+// Close closes the backend when it implements [io.Closer].
 func (c *Cache) Close() error {
-	c.writes.Wait()
 	if cl, ok := c.backend.(io.Closer); ok {
 		return cl.Close()
 	}

@@ -194,6 +194,7 @@ func (h *HTTP) Begin(ctx context.Context, r *Request) *Exchange {
 		return x
 	}
 	x.status = h.statusMiss
+	forgotten := h.flights.forgotten.Load()
 	now := h.cache.cfg.now().UnixNano()
 	if err := h.cache.lookupAt(ctx, x.key, kindHTTP, &x.e, now); err == nil {
 		x.serve(r, now)
@@ -207,6 +208,18 @@ func (h *HTTP) Begin(ctx context.Context, r *Request) *Exchange {
 	x.key = string(x.keyBuf) // kept by the flight and the stored entry
 	f, leader := h.flights.join(x.key)
 	if leader {
+		// A leader that finished between our lookup and our join has
+		// stored its entry and left the group: look once more rather than
+		// run the handler again (only when some flight ended meanwhile).
+		if h.flights.forgotten.Load() != forgotten {
+			now := h.cache.cfg.now().UnixNano()
+			if raw := h.cache.recheck(ctx, x.key, kindHTTP, &x.e, now); raw != nil {
+				h.flights.resolve(f, raw)
+				h.flights.forget(x.key, f)
+				x.serve(r, now)
+				return x
+			}
+		}
 		x.leader = f
 		x.store = true
 		return x

@@ -118,25 +118,17 @@ func (x *Exchange) Finish(ctx context.Context, status int, h ResponseHeader) {
 	if f != nil {
 		x.h.flights.resolve(f, buf)
 	}
-	if c.inProcess {
-		_ = c.put(ctx, x.key, buf, ttl)
-		if f != nil {
-			x.h.flights.forget(x.key, f)
-		}
-		return
+	// The write happens before the adapter completes the response, so the
+	// next request from this client finds the entry: writing after the
+	// response would let a refresh (no-cache) be followed by the response
+	// it replaced, a HEAD miss what its GET just stored, and a Clear be
+	// outrun by a write still in flight. Requests that arrive meanwhile are
+	// served from the flight. A dead backend costs at most the operation
+	// timeout, until the breaker opens.
+	_ = c.put(context.WithoutCancel(ctx), x.key, buf, ttl) // even if the client left
+	if f != nil {
+		x.h.flights.forget(x.key, f)
 	}
-	// A remote write must not delay the response: the handler is done and
-	// the adapter can complete it. Requests arriving meanwhile are served
-	// from the flight until the entry is in the backend.
-	key, engine := x.key, x.h
-	c.writes.Add(1)
-	go func() {
-		defer c.writes.Done()
-		_ = c.put(context.WithoutCancel(ctx), key, buf, ttl)
-		if f != nil {
-			engine.flights.forget(key, f)
-		}
-	}()
 }
 
 // storable decides whether a committed response may be stored, and for

@@ -1,6 +1,9 @@
 package hoard
 
-import "sync"
+import (
+	"sync"
+	"sync/atomic"
+)
 
 // flightGroup collapses concurrent misses of one key: the first request
 // (the leader) runs the handler, the others wait for its outcome. Unlike
@@ -11,6 +14,10 @@ import "sync"
 type flightGroup struct {
 	mu sync.Mutex
 	m  map[string]*flight
+	// forgotten counts the flights removed from m. A request that missed
+	// and then became a leader reads it to learn whether another leader may
+	// have stored the entry and left in between.
+	forgotten atomic.Uint64
 }
 
 type flight struct {
@@ -47,6 +54,7 @@ func (g *flightGroup) forget(key string, f *flight) {
 	g.mu.Lock()
 	if g.m[key] == f {
 		delete(g.m, key)
+		g.forgotten.Add(1)
 	}
 	g.mu.Unlock()
 }

@@ -3,9 +3,6 @@ package hoardredis_test
 import (
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"slices"
-	"strings"
 	"testing"
 
 	hoard "github.com/hoard-go/hoard/core"
@@ -38,36 +35,9 @@ func TestAdapter(t *testing.T) {
 	}
 }
 
-// engineIssues are scenarios that fail now and then on a remote backend
-// through no fault of this one; each runs with HOARD_RUN_ENGINE_ISSUES=1.
-// The engine writes a response to the backend after sending it, and until
-// the write lands a request for the same key reads the backend (an older
-// entry, or none) instead of the engine's pending copy; the suite also
-// expects a store to have landed when the response arrives.
-var engineIssues = map[string]string{
-	"MissThenHit":             "engine: store events come after the response; a HIT served from a flight sends no EventHit",
-	"RequestNoCacheRefreshes": "engine: a refresh's pending write is invisible to the next request (it leads no flight)",
-	"CorruptEntryIsMiss":      "suite: reads and overwrites the backend before the engine's write has landed",
-	// Also fails on the memory backend: the handler is released on the
-	// n-th EventMiss, which that request sends before it joins the flight.
-	"MissStormRunsHandlerOnce": "suite: the last request can miss after the leader's flight ended",
-}
-
-func skipEngineIssue(t *testing.T) {
-	if os.Getenv("HOARD_RUN_ENGINE_ISSUES") != "" {
-		return
-	}
-	for name, reason := range engineIssues {
-		if slices.Contains(strings.Split(t.Name(), "/"), name) {
-			t.Skip(reason)
-		}
-	}
-}
-
 // newHTTPServer mounts the suite's routes on an http.ServeMux behind
 // hoardhttp.Middleware (as adapters/stdlib's own conformance test does).
 func newHTTPServer(t *testing.T, c *hoard.Cache, routes []adaptertest.Route) string {
-	skipEngineIssue(t)
 	mux := http.NewServeMux()
 	for _, r := range routes {
 		mw, err := hoardhttp.Middleware(c, r.Options...)
