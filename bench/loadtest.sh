@@ -38,6 +38,11 @@ if [ -z "$tool" ]; then
 fi
 
 dir="$OUT/load"
+if [ -z "${BENCH_LOCKED:-}" ]; then # run.sh holds the lock when it calls this
+  mkdir -p "$(dirname "$OUT")"
+  exec 9>"$OUT.lock"
+  flock -n 9 || { echo "loadtest: another make bench is writing $OUT" >&2; exit 1; }
+fi
 rm -rf "$dir"; mkdir -p "$dir"
 go build -o "$dir/loadserver" ./cmd/loadserver
 [ "$tool" = loadgen ] && go build -o "$dir/loadgen" ./cmd/loadgen

@@ -17,6 +17,11 @@ OUT=${OUT:-${HOARD_CACHE_DIR:-$root/.cache}/bench}
 count=${BENCH_COUNT:-6}
 benchtime=${BENCH_TIME:-500ms}
 export OUT
+# One run at a time: a second one would delete this one's outputs.
+mkdir -p "$(dirname "$OUT")"
+exec 9>"$OUT.lock"
+flock -n 9 || { echo "run.sh: another make bench is writing $OUT" >&2; exit 1; }
+export BENCH_LOCKED=1
 rm -rf "$OUT"; mkdir -p "$OUT/profiles"
 step() { echo "== $* ($(date -u +%H:%M:%S), load average $(cut -d' ' -f1-3 /proc/loadavg))" >&2; }
 
