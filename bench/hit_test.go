@@ -108,9 +108,9 @@ func benchTarget(b *testing.B, name string, c *hoard.Cache, parallel bool, opts 
 	warm(b, o, once)
 	before := o.Runs()
 	serve(b, parallel)
-	// A request that missed just before the entry reached a remote backend
-	// can run the origin once more (see NOTES.md): tolerated when rare,
-	// a failure when hits are not the rule.
+	// A request that missed just before the entry reached the backend can
+	// run the origin once more (see NOTES.md, miss storm): tolerated when
+	// rare, a failure when hits are not the rule.
 	if ran := o.Runs() - before; !bare && ran > 0 {
 		if ran*1000 > int64(b.N) {
 			b.Fatalf("origin ran %d times in %d timed requests: not a hit benchmark", ran, b.N)
@@ -120,8 +120,9 @@ func benchTarget(b *testing.B, name string, c *hoard.Cache, parallel bool, opts 
 }
 
 // warm sends requests until the origin has stayed idle for 20 requests
-// 5 ms apart: by then the first response is stored, also in a remote
-// backend, whose write completes after the response.
+// 5 ms apart: by then the first response is surely in the backend, also in
+// a remote one (a store that timed out on a loaded machine needs another
+// request; before core 82b4a21 remote writes completed after the response).
 func warm(b *testing.B, o *bench.Origin, once func() (status, n int)) {
 	quiet := 0
 	for range 1000 {
