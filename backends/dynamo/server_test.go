@@ -4,8 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"os"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -14,37 +12,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/hoard-go/hoard/core/testserver"
 )
-
-// jarDir finds DynamoDB Local as scripts/testdeps.sh installs it:
-// $HOARD_CACHE_DIR/dynamodb-local, else .cache/dynamodb-local in the
-// nearest directory above the test's that has one.
-func jarDir(tb testing.TB) string {
-	tb.Helper()
-	const jar = "DynamoDBLocal.jar"
-	if c := os.Getenv("HOARD_CACHE_DIR"); c != "" {
-		d := filepath.Join(c, "dynamodb-local")
-		if _, err := os.Stat(filepath.Join(d, jar)); err == nil {
-			return d
-		}
-	}
-	dir, err := os.Getwd()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	for {
-		d := filepath.Join(dir, ".cache", "dynamodb-local")
-		if _, err := os.Stat(filepath.Join(d, jar)); err == nil {
-			return d
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			break
-		}
-		dir = parent
-	}
-	testserver.Missing(tb, "%s not found in $HOARD_CACHE_DIR/dynamodb-local or .cache/dynamodb-local (run: scripts/testdeps.sh dynamodb-local)", jar)
-	return ""
-}
 
 // startDynamoDBLocal runs DynamoDB Local in memory for tb's lifetime and
 // returns a client for it. It takes seconds to start: start one per test
@@ -59,31 +26,16 @@ func jarDir(tb testing.TB) string {
 // is relative to the jar, not to the working directory.
 func startDynamoDBLocal(tb testing.TB, quickStart bool) *dynamodb.Client {
 	tb.Helper()
-	java := testserver.Binary(tb, "java")
-	dir := jarDir(tb)
 	var (
 		mu     sync.Mutex
 		client *dynamodb.Client
 	)
-	args := []string{"-Xmx512m"}
-	if quickStart {
-		args = append(args, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC")
-	}
-	args = append(args,
-		"-Djava.library.path="+filepath.Join(dir, "DynamoDBLocal_lib"),
-		"-jar", filepath.Join(dir, "DynamoDBLocal.jar"),
-		"-inMemory", "-sharedDb", "-disableTelemetry", "-port", "{port}",
-	)
 	start := time.Now()
 	defer func() { tb.Logf("DynamoDB Local ready in %v", time.Since(start).Round(time.Millisecond)) }()
-	testserver.Start(tb, testserver.Config{
-		Name:         "dynamodb-local",
-		Command:      java,
-		Args:         args,
-		ReadyTimeout: 3 * time.Minute, // a JVM on a loaded machine is slow
+	testserver.DynamoDBLocal(tb, testserver.DynamoDBLocalOptions{
+		QuickStart: quickStart,
 		// Ready once it answers a real request, not just accepts
-		// connections. (DynamoDB Local has no option to listen on loopback
-		// only; the tests only ever dial 127.0.0.1.)
+		// connections.
 		Ready: func(ctx context.Context, addr string) error {
 			c := newLocalClient(addr)
 			if _, err := c.ListTables(ctx, &dynamodb.ListTablesInput{}); err != nil {

@@ -1,6 +1,7 @@
 package hoardmemcache
 
 import (
+	"github.com/hoard-go/hoard/core/testserver"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -16,7 +17,7 @@ import (
 // intact from a real server, and a namespace clear must reach it. The
 // suite gives every scenario its own key prefix, so they share one server.
 func TestAdapter(t *testing.T) {
-	srv := startMemcached(t)
+	srv := testserver.Memcached(t)
 	adaptertest.Run(t, newHTTPServer, adaptertest.WithBackend(func(t *testing.T) hoard.Backend {
 		return newTestStore(t, srv.Addr)
 	}))

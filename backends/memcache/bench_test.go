@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/hoard-go/hoard/core/testserver"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -16,7 +17,7 @@ import (
 //	go test -run '^$' -bench . -benchmem ./backends/memcache
 
 func BenchmarkGet(b *testing.B) {
-	srv := startMemcached(b)
+	srv := testserver.Memcached(b)
 	s := newTestStore(b, srv.Addr)
 	ctx := context.Background()
 	value := bytes.Repeat([]byte{'v'}, 1<<10)
@@ -54,7 +55,7 @@ func BenchmarkGet(b *testing.B) {
 }
 
 func BenchmarkSet(b *testing.B) {
-	srv := startMemcached(b)
+	srv := testserver.Memcached(b)
 	s := newTestStore(b, srv.Addr)
 	ctx := context.Background()
 	value := bytes.Repeat([]byte{'v'}, 1<<10)

@@ -1,6 +1,7 @@
 package hoardmemcache
 
 import (
+	"github.com/hoard-go/hoard/core/testserver"
 	"math"
 	"testing"
 	"time"
@@ -43,7 +44,7 @@ func TestExpiration(t *testing.T) {
 // TestLongTTL stores with TTLs past memcached's 30-day relative limit: sent
 // as relative seconds they would read as a time in 1970, already expired.
 func TestLongTTL(t *testing.T) {
-	srv := startMemcached(t)
+	srv := testserver.Memcached(t)
 	s := newTestStore(t, srv.Addr)
 	ctx := t.Context()
 	const day = 24 * time.Hour

@@ -3,6 +3,7 @@ package hoardmemcache
 import (
 	"context"
 	"fmt"
+	"github.com/hoard-go/hoard/core/testserver"
 	"io"
 	"log/slog"
 	"net/http"
@@ -39,7 +40,7 @@ func TestFaultHTTP(t *testing.T) {
 		clients  = 8
 		cooldown = 200 * time.Millisecond
 	)
-	srv := startMemcached(t)
+	srv := testserver.Memcached(t)
 	store, err := New(Options{Servers: []string{srv.Addr}, Timeout: opTimeout})
 	if err != nil {
 		t.Fatal(err)

@@ -3,6 +3,7 @@ package hoardmemcache
 import (
 	"context"
 	"fmt"
+	"github.com/hoard-go/hoard/core/testserver"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -17,7 +18,7 @@ import (
 // instead of cached), and caching must resume once memcached is back on the
 // same port, empty, with its generation counters gone.
 func TestServerCrash(t *testing.T) {
-	srv := startMemcached(t)
+	srv := testserver.Memcached(t)
 	// Generous timeouts: a crashed server refuses connections at once, and
 	// a loaded test machine must not turn hits into timeouts.
 	s, err := New(Options{Servers: []string{srv.Addr}, Timeout: time.Second})

@@ -4,26 +4,12 @@ import (
 	"bufio"
 	"fmt"
 	"net"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/bradfitz/gomemcache/memcache"
-	"github.com/hoard-go/hoard/core/testserver"
 )
-
-// startMemcached starts a memcached on a free port for the test, with
-// extra arguments such as "-I", "2m".
-func startMemcached(t testing.TB, extra ...string) *testserver.Server {
-	t.Helper()
-	bin := testserver.Binary(t, "memcached")
-	args := []string{"-l", "127.0.0.1", "-p", "{port}", "-U", "0", "-m", "64"}
-	if os.Geteuid() == 0 {
-		args = append(args, "-u", "root") // memcached refuses to run as root otherwise
-	}
-	return testserver.Start(t, testserver.Config{Name: "memcached", Command: bin, Args: append(args, extra...)})
-}
 
 // newTestStore returns a Store on addrs, closed when the test ends. Its
 // Timeout is generous so a loaded machine does not fail functional tests;

@@ -3,6 +3,7 @@ package hoardmemcache
 import (
 	"bytes"
 	"errors"
+	"github.com/hoard-go/hoard/core/testserver"
 	"strings"
 	"testing"
 	"time"
@@ -90,7 +91,7 @@ func legal(k string) bool {
 // NewFromClient user with custom keys might, and checks each reads back
 // its own value.
 func TestAnyKey(t *testing.T) {
-	srv := startMemcached(t)
+	srv := testserver.Memcached(t)
 	s := newTestStore(t, srv.Addr)
 	ctx := t.Context()
 	keys := []string{
@@ -124,7 +125,7 @@ func TestAnyKey(t *testing.T) {
 // TestHashCollision fakes a hash collision: the item of one hashed key is
 // copied to the memcached key of another. It must read as a miss.
 func TestHashCollision(t *testing.T) {
-	srv := startMemcached(t)
+	srv := testserver.Memcached(t)
 	s := newTestStore(t, srv.Addr)
 	raw := rawClient(t, srv.Addr)
 	ctx := t.Context()
@@ -158,7 +159,7 @@ func TestHashCollision(t *testing.T) {
 // TestForeignValues checks values not written by this backend under a
 // key it reads are misses, not garbage.
 func TestForeignValues(t *testing.T) {
-	srv := startMemcached(t)
+	srv := testserver.Memcached(t)
 	s := newTestStore(t, srv.Addr)
 	raw := rawClient(t, srv.Addr)
 	ctx := t.Context()

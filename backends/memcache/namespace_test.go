@@ -2,6 +2,7 @@ package hoardmemcache
 
 import (
 	"errors"
+	"github.com/hoard-go/hoard/core/testserver"
 	"sync"
 	"testing"
 	"time"
@@ -13,7 +14,7 @@ import (
 // TestClearSeenByEveryInstance: two stores with their own connections, like
 // two app processes. A clear by one is a miss for both at once.
 func TestClearSeenByEveryInstance(t *testing.T) {
-	a, b := startMemcached(t), startMemcached(t)
+	a, b := testserver.Memcached(t), testserver.Memcached(t)
 	for _, tc := range []struct {
 		name  string
 		addrs []string
@@ -55,7 +56,7 @@ func TestClearSeenByEveryInstance(t *testing.T) {
 // the namespace then read as misses (never as current), and stay misses
 // after the counter is recreated.
 func TestGenerationLost(t *testing.T) {
-	srv := startMemcached(t)
+	srv := testserver.Memcached(t)
 	s := newTestStore(t, srv.Addr)
 	raw := rawClient(t, srv.Addr)
 	ctx := t.Context()
@@ -99,7 +100,7 @@ func TestGenerationLost(t *testing.T) {
 // TestGenerationOverwritten: a counter that is not a number (written by
 // something else) makes reads miss and writes fail until a clear resets it.
 func TestGenerationOverwritten(t *testing.T) {
-	srv := startMemcached(t)
+	srv := testserver.Memcached(t)
 	s := newTestStore(t, srv.Addr)
 	raw := rawClient(t, srv.Addr)
 	ctx := t.Context()
@@ -128,7 +129,7 @@ func TestGenerationOverwritten(t *testing.T) {
 }
 
 func TestClearNamespaceScope(t *testing.T) {
-	srv := startMemcached(t)
+	srv := testserver.Memcached(t)
 	s := newTestStore(t, srv.Addr)
 	ctx := t.Context()
 	for _, ns := range []string{"", "nocolon", "a:b:c"} {
@@ -194,7 +195,7 @@ func (c *countingClient) Add(it *memcache.Item) error { c.count("Add"); return c
 
 // TestRoundTrips pins the cost of each operation in client calls.
 func TestRoundTrips(t *testing.T) {
-	srv := startMemcached(t)
+	srv := testserver.Memcached(t)
 	cc := &countingClient{Client: rawClient(t, srv.Addr), calls: map[string]int{}}
 	s, err := NewFromClient(cc, ClientOptions{})
 	if err != nil {

@@ -3,6 +3,7 @@ package hoardmemcache
 import (
 	"context"
 	"errors"
+	"github.com/hoard-go/hoard/core/testserver"
 	"runtime"
 	"testing"
 	"time"
@@ -59,7 +60,7 @@ func TestNewDefaults(t *testing.T) {
 // TestServerSelection checks the selector spreads keys like gomemcache's
 // own ServerList, so hoard and plain clients agree on where a key lives.
 func TestServerSelection(t *testing.T) {
-	a, b := startMemcached(t), startMemcached(t)
+	a, b := testserver.Memcached(t), testserver.Memcached(t)
 	s := newTestStore(t, a.Addr, b.Addr)
 	plain := rawClient(t, a.Addr, b.Addr)
 	onA := rawClient(t, a.Addr)
@@ -85,7 +86,7 @@ func TestServerSelection(t *testing.T) {
 // server ends when the client's Timeout does; the context's error is what
 // the caller gets.
 func TestStalledServer(t *testing.T) {
-	srv := startMemcached(t)
+	srv := testserver.Memcached(t)
 	s, err := New(Options{Servers: []string{srv.Addr}, Timeout: 100 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)

@@ -3,6 +3,7 @@ package hoardmemcache
 import (
 	"bytes"
 	"errors"
+	"github.com/hoard-go/hoard/core/testserver"
 	"testing"
 	"time"
 
@@ -17,8 +18,8 @@ func largestValue(key string, limit int) int {
 }
 
 func TestItemSizeLimit(t *testing.T) {
-	def := startMemcached(t)             // -I 1m, the default
-	big := startMemcached(t, "-I", "2m") // a raised limit
+	def := testserver.Memcached(t)             // -I 1m, the default
+	big := testserver.Memcached(t, "-I", "2m") // a raised limit
 	ctx := t.Context()
 	newStore := func(t *testing.T, addr string, max int) *Store {
 		s, err := New(Options{Servers: []string{addr}, MaxItemSize: max, Timeout: 5 * time.Second})

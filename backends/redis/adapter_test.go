@@ -1,6 +1,7 @@
 package hoardredis_test
 
 import (
+	"github.com/hoard-go/hoard/core/testserver"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -22,7 +23,7 @@ func TestAdapter(t *testing.T) {
 		name  string
 		addrs func(t *testing.T) []string
 	}{
-		{"Standalone", func(t *testing.T) []string { return []string{startRedis(t).Addr} }},
+		{"Standalone", func(t *testing.T) []string { return []string{testserver.Redis(t).Addr} }},
 		{"Cluster", func(t *testing.T) []string { return startCluster(t) }},
 	}
 	for _, tc := range topologies {

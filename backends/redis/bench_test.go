@@ -2,6 +2,7 @@ package hoardredis_test
 
 import (
 	"crypto/rand"
+	"github.com/hoard-go/hoard/core/testserver"
 	"testing"
 	"time"
 
@@ -21,7 +22,7 @@ var benchValue = func() []byte {
 // benchStore starts a server and returns a store on it and its address.
 func benchStore(b *testing.B) (*hoardredis.Store, string) {
 	b.Helper()
-	srv := startRedis(b)
+	srv := testserver.Redis(b)
 	return newStore(b, hoardredis.Options{Addrs: []string{srv.Addr}}), srv.Addr
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/hoard-go/hoard/core/testserver"
 	"sync"
 	"testing"
 	"time"
@@ -22,7 +23,7 @@ func TestClearAcrossInstances(t *testing.T) {
 		name  string
 		addrs func(t *testing.T) []string
 	}{
-		{"Standalone", func(t *testing.T) []string { return []string{startRedis(t).Addr} }},
+		{"Standalone", func(t *testing.T) []string { return []string{testserver.Redis(t).Addr} }},
 		{"Cluster", func(t *testing.T) []string { return startCluster(t) }},
 	}
 	for _, tc := range topologies {
@@ -113,7 +114,7 @@ func TestNamespaceSpreadsOverCluster(t *testing.T) {
 // and that a lost generation key (evicted, or deleted by hand) never brings
 // cleared entries back.
 func TestClearedEntriesStayCleared(t *testing.T) {
-	srv := startRedis(t)
+	srv := testserver.Redis(t)
 	// One shard, so the namespace has one generation key to lose.
 	s := newStore(t, hoardredis.Options{Addrs: []string{srv.Addr}, NamespaceShards: 1})
 	raw := redis.NewClient(&redis.Options{Addr: srv.Addr})
@@ -165,7 +166,7 @@ func TestClearedEntriesStayCleared(t *testing.T) {
 // TestClearDoesNotScan checks that a clear costs the same on a full server
 // and touches only generation keys: no KEYS, SCAN or DEL.
 func TestClearDoesNotScan(t *testing.T) {
-	srv := startRedis(t)
+	srv := testserver.Redis(t)
 	s := newStore(t, hoardredis.Options{Addrs: []string{srv.Addr}})
 	admin := redis.NewClient(&redis.Options{Addr: srv.Addr})
 	t.Cleanup(func() { _ = admin.Close() })

@@ -1,6 +1,7 @@
 package hoardredis_test
 
 import (
+	"github.com/hoard-go/hoard/core/testserver"
 	"testing"
 	"time"
 
@@ -20,19 +21,19 @@ func TestConformance(t *testing.T) {
 		setup func(t *testing.T) func(t *testing.T) hoard.Backend
 	}{
 		{"Standalone", func(t *testing.T) func(t *testing.T) hoard.Backend {
-			s := startRedis(t)
+			s := testserver.Redis(t)
 			return func(t *testing.T) hoard.Backend {
 				return newStore(t, hoardredis.Options{URL: "redis://" + s.Addr + "/0"})
 			}
 		}},
 		{"StandaloneOneShardWithKeyPrefix", func(t *testing.T) func(t *testing.T) hoard.Backend {
-			s := startRedis(t)
+			s := testserver.Redis(t)
 			return func(t *testing.T) hoard.Backend {
 				return newStore(t, hoardredis.Options{Addrs: []string{s.Addr}, KeyPrefix: "app/", NamespaceShards: 1})
 			}
 		}},
 		{"FromClient", func(t *testing.T) func(t *testing.T) hoard.Backend {
-			s := startRedis(t)
+			s := testserver.Redis(t)
 			client := redis.NewClient(&redis.Options{Addr: s.Addr, ContextTimeoutEnabled: true})
 			t.Cleanup(func() { _ = client.Close() })
 			return func(t *testing.T) hoard.Backend { return fromClient(t, client, hoardredis.Options{}) }
@@ -50,14 +51,14 @@ func TestConformance(t *testing.T) {
 			}
 		}},
 		{"Sentinel", func(t *testing.T) func(t *testing.T) hoard.Backend {
-			master := startRedis(t)
+			master := testserver.Redis(t)
 			sentinel := startSentinel(t, master.Addr)
 			return func(t *testing.T) hoard.Backend {
 				return newStore(t, hoardredis.Options{Addrs: []string{sentinel}, MasterName: "mymaster"})
 			}
 		}},
 		{"Ring", func(t *testing.T) func(t *testing.T) hoard.Backend {
-			a, b := startRedis(t), startRedis(t)
+			a, b := testserver.Redis(t), testserver.Redis(t)
 			ring := redis.NewRing(&redis.RingOptions{
 				Addrs:                 map[string]string{"a": a.Addr, "b": b.Addr},
 				ContextTimeoutEnabled: true,

@@ -17,7 +17,7 @@ import (
 // TestErrors checks the translation of failures at the boundary: a miss is
 // ErrNotFound and nothing else is.
 func TestErrors(t *testing.T) {
-	srv := startRedis(t)
+	srv := testserver.Redis(t)
 	raw := redis.NewClient(&redis.Options{Addr: srv.Addr})
 	t.Cleanup(func() { _ = raw.Close() })
 	ctx := t.Context()
@@ -28,7 +28,7 @@ func TestErrors(t *testing.T) {
 	s := newStore(t, hoardredis.Options{Addrs: []string{srv.Addr}})
 	noRead := newStore(t, hoardredis.Options{Addrs: []string{srv.Addr}, Username: "noread", Password: "pw"})
 	// A server out of memory refuses writes.
-	full := newStore(t, hoardredis.Options{Addrs: []string{startRedis(t, "--maxmemory", "1", "--maxmemory-policy", "noeviction").Addr}})
+	full := newStore(t, hoardredis.Options{Addrs: []string{testserver.Redis(t, "--maxmemory", "1", "--maxmemory-policy", "noeviction").Addr}})
 
 	closedClient := redis.NewClient(&redis.Options{Addr: srv.Addr})
 	_ = closedClient.Close()
@@ -72,7 +72,7 @@ func TestErrors(t *testing.T) {
 // store's key (a hash, a string without the header) is a miss, and that a
 // Set replaces it.
 func TestForeignValue(t *testing.T) {
-	srv := startRedis(t)
+	srv := testserver.Redis(t)
 	raw := redis.NewClient(&redis.Options{Addr: srv.Addr})
 	t.Cleanup(func() { _ = raw.Close() })
 	s := newStore(t, hoardredis.Options{Addrs: []string{srv.Addr}})
@@ -112,7 +112,7 @@ func get(s *hoardredis.Store, key string) error {
 // but answers nothing) and expects every call to return within its
 // context's deadline, with an error that says so.
 func TestDeadlineOnStalledServer(t *testing.T) {
-	srv := startRedis(t)
+	srv := testserver.Redis(t)
 	s := newStore(t, hoardredis.Options{Addrs: []string{srv.Addr}})
 	key := hoard.JoinKey("app", "ns", "k")
 	if err := s.Set(t.Context(), key, []byte("v"), time.Minute); err != nil {
@@ -167,7 +167,7 @@ func TestNewUnreachable(t *testing.T) {
 		}
 	})
 	t.Run("Stalled", func(t *testing.T) {
-		srv := startRedis(t)
+		srv := testserver.Redis(t)
 		srv.Pause()
 		defer srv.Resume()
 		ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
@@ -185,7 +185,7 @@ func TestNewUnreachable(t *testing.T) {
 }
 
 func TestUseAfterCloseOfOwnedClient(t *testing.T) {
-	srv := startRedis(t)
+	srv := testserver.Redis(t)
 	s := newStore(t, hoardredis.Options{Addrs: []string{srv.Addr}})
 	if err := s.Close(); err != nil {
 		t.Fatal(err)

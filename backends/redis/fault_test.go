@@ -3,6 +3,7 @@ package hoardredis_test
 import (
 	"context"
 	"fmt"
+	"github.com/hoard-go/hoard/core/testserver"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -36,7 +37,7 @@ func TestFault(t *testing.T) {
 		clients  = 8
 		cooldown = 200 * time.Millisecond
 	)
-	srv := startRedis(t)
+	srv := testserver.Redis(t)
 	store := newStore(t, hoardredis.Options{Addrs: []string{srv.Addr}})
 	cache, err := hoard.New(store, hoard.WithTimeout(opTimeout), hoard.WithCircuitBreaker(3, cooldown),
 		hoard.WithLogger(discardSlog()))

@@ -1,7 +1,6 @@
 package hoardredis_test
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"net"
@@ -16,40 +15,6 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// startRedis starts a throwaway redis-server (no persistence) on a free
-// port, stopped when the test ends.
-func startRedis(t testing.TB, extraArgs ...string) *testserver.Server {
-	t.Helper()
-	bin := testserver.Binary(t, "redis-server")
-	args := append([]string{"--port", "{port}", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"}, extraArgs...)
-	return testserver.Start(t, testserver.Config{Name: "redis-server", Command: bin, Args: args, Ready: redisReady})
-}
-
-// redisReady reports whether the server at addr answers PING (a server
-// still loading answers -LOADING).
-func redisReady(ctx context.Context, addr string) error {
-	var d net.Dialer
-	c, err := d.DialContext(ctx, "tcp", addr)
-	if err != nil {
-		return err
-	}
-	defer c.Close()
-	if dl, ok := ctx.Deadline(); ok {
-		_ = c.SetDeadline(dl)
-	}
-	if _, err := c.Write([]byte("PING\r\n")); err != nil {
-		return err
-	}
-	line, err := bufio.NewReader(c).ReadString('\n')
-	if err != nil {
-		return err
-	}
-	if !strings.HasPrefix(line, "+PONG") {
-		return fmt.Errorf("PING answered %q", strings.TrimSpace(line))
-	}
-	return nil
-}
-
 // startCluster builds a 3-master Redis Cluster (no replicas) and returns the
 // nodes' addresses once every node reports cluster_state:ok.
 func startCluster(t testing.TB) []string {
@@ -60,7 +25,7 @@ func startCluster(t testing.TB) []string {
 		// The cluster bus defaults to port+10000, which may not exist for a
 		// high free port: give it its own.
 		bus := testserver.FreePort(t)
-		s := startRedis(t, "--cluster-enabled", "yes", "--cluster-config-file", "{dir}/nodes.conf",
+		s := testserver.Redis(t, "--cluster-enabled", "yes", "--cluster-config-file", "{dir}/nodes.conf",
 			"--cluster-port", strconv.Itoa(bus), "--cluster-node-timeout", "5000")
 		addrs[i] = s.Addr
 	}
@@ -101,7 +66,7 @@ func startSentinel(t testing.TB, masterAddr string) string {
 		t.Fatal(err)
 	}
 	s := testserver.Start(t, testserver.Config{
-		Name: "redis-sentinel", Command: bin, Dir: dir, Ready: redisReady,
+		Name: "redis-sentinel", Command: bin, Dir: dir, Ready: testserver.RedisReady,
 		Args: []string{"{dir}/sentinel.conf", "--sentinel", "--port", "{port}"},
 	})
 	return s.Addr

@@ -2,6 +2,7 @@ package hoardredis_test
 
 import (
 	"context"
+	"github.com/hoard-go/hoard/core/testserver"
 	"regexp"
 	"slices"
 	"strconv"
@@ -71,7 +72,7 @@ func TestRoundTrips(t *testing.T) {
 		maxPipelines int
 	}{
 		{"Standalone", func(t *testing.T, log *commandLog) redis.UniversalClient {
-			c := redis.NewClient(&redis.Options{Addr: startRedis(t).Addr, ContextTimeoutEnabled: true})
+			c := redis.NewClient(&redis.Options{Addr: testserver.Redis(t).Addr, ContextTimeoutEnabled: true})
 			c.AddHook(log)
 			return c
 		}, 1},
@@ -163,7 +164,7 @@ func TestRoundTrips(t *testing.T) {
 // TestHitIsOneServerCommand checks the same from the server's side: INFO
 // commandstats counts exactly one MGET, and nothing else, for a hit.
 func TestHitIsOneServerCommand(t *testing.T) {
-	srv := startRedis(t)
+	srv := testserver.Redis(t)
 	s := newStore(t, hoardredis.Options{Addrs: []string{srv.Addr}})
 	admin := redis.NewClient(&redis.Options{Addr: srv.Addr})
 	t.Cleanup(func() { _ = admin.Close() })
@@ -210,7 +211,7 @@ func commandStats(t *testing.T, c *redis.Client) map[string]int {
 // fails, one EVAL, and single EVALSHAs again after that.
 func TestScriptCacheLost(t *testing.T) {
 	log := &commandLog{}
-	srv := startRedis(t)
+	srv := testserver.Redis(t)
 	client := redis.NewClient(&redis.Options{Addr: srv.Addr, ContextTimeoutEnabled: true})
 	client.AddHook(log)
 	t.Cleanup(func() { _ = client.Close() })

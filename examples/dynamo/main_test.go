@@ -7,13 +7,13 @@ import (
 	"context"
 	"testing"
 
-	"github.com/hoard-go/hoard/examples/internal/servers"
+	"github.com/hoard-go/hoard/core/testserver"
 )
 
 // TestRun runs the example twice against DynamoDB Local on 127.0.0.1: the
 // first run creates the table, the second finds it and prints the same.
 func TestRun(t *testing.T) {
-	endpoint := servers.DynamoDBLocal(t)
+	endpoint := "http://" + testserver.DynamoDBLocal(t, testserver.DynamoDBLocalOptions{QuickStart: true}).Addr
 	const want = `cleared namespace "users"
 user 42 is Ada, from the loader
 user 42 is Ada, from the cache

@@ -7,13 +7,13 @@ import (
 	"context"
 	"testing"
 
-	"github.com/hoard-go/hoard/examples/internal/servers"
+	"github.com/hoard-go/hoard/core/testserver"
 )
 
 // TestRun runs the example twice against two memcached servers on
 // 127.0.0.1: the second run must print the same (it starts with a clear).
 func TestRun(t *testing.T) {
-	addrs := []string{servers.Memcached(t), servers.Memcached(t)}
+	addrs := []string{testserver.Memcached(t).Addr, testserver.Memcached(t).Addr}
 	const want = `user 42 is stored under example:users:42
 cleared namespace "users"
 user 42 is Ada, from the loader

@@ -10,7 +10,7 @@ import (
 
 	hoard "github.com/hoard-go/hoard/core"
 
-	"github.com/hoard-go/hoard/examples/internal/servers"
+	"github.com/hoard-go/hoard/core/testserver"
 )
 
 // TestQuickstartBackends opens each backend from its URL, as -backend
@@ -22,12 +22,12 @@ func TestQuickstartBackends(t *testing.T) {
 		name string
 		url  func(t *testing.T) string
 	}{
-		{"redis", func(t *testing.T) string { return "redis://" + servers.Redis(t) + "/3" }},
+		{"redis", func(t *testing.T) string { return "redis://" + testserver.Redis(t).Addr + "/3" }},
 		{"memcache", func(t *testing.T) string {
-			return "memcache://" + servers.Memcached(t) + "," + servers.Memcached(t)
+			return "memcache://" + testserver.Memcached(t).Addr + "," + testserver.Memcached(t).Addr
 		}},
 		{"dynamodb", func(t *testing.T) string {
-			return "dynamodb://quickstart-test?region=eu-west-1&endpoint=" + servers.DynamoDBLocal(t)
+			return "dynamodb://quickstart-test?region=eu-west-1&endpoint=" + "http://" + testserver.DynamoDBLocal(t, testserver.DynamoDBLocalOptions{QuickStart: true}).Addr
 		}},
 	}
 	for _, tt := range tests {

@@ -7,13 +7,13 @@ import (
 	"context"
 	"testing"
 
-	"github.com/hoard-go/hoard/examples/internal/servers"
+	"github.com/hoard-go/hoard/core/testserver"
 )
 
 // TestRun runs the example twice against a redis-server on 127.0.0.1: the
 // second run must print the same (it starts with a clear).
 func TestRun(t *testing.T) {
-	addr := servers.Redis(t)
+	addr := testserver.Redis(t).Addr
 	const want = `user 42 is stored under {98991043.1}example:users:42 (generation {98991043.1}example:users)
 cleared namespace "users"
 user 42 is Ada, from the loader
