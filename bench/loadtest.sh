@@ -69,7 +69,8 @@ for round in $(seq "$rounds"); do
     server=$!
     addr=""
     for _ in $(seq 100); do
-      addr=$(awk '/^LISTEN /{print $2; exit}' "$f.server")
+      # The server's shell may not have created the file yet.
+      addr=$(awk '/^LISTEN /{print $2; exit}' "$f.server" 2>/dev/null || true)
       [ -n "$addr" ] && break
       kill -0 "$server" 2>/dev/null || break
       sleep 0.1
@@ -79,7 +80,7 @@ for round in $(seq "$rounds"); do
     drive "$url" 1 4 >/dev/null # warm: the first request fills the cache
     drive "$url" "$seconds" "$conns" >"$f.$tool"
     stop_server
-    runs=$(awk '/^RUNS /{print $2}' "$f.server")
+    runs=$(awk '/^RUNS /{print $2}' "$f.server" 2>/dev/null || true)
     echo "round $round $t: $(grep -E 'Requests/sec|99%|"rps"' "$f.$tool" | tr -s ' ' | tr '\n' ' ') origin runs ${runs:-?}"
   done
 done
