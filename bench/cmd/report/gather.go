@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 
 	"github.com/hoard-go/hoard/bench"
@@ -21,14 +22,18 @@ type inputs struct {
 	benchstat    string
 	profiles     []profile
 	env          map[string]string // run.sh's env.txt: key=value lines
+	versions     map[string]string // module path -> version, from go.mod
 	notes        string
 }
 
 type profile struct{ name, top string }
 
-func gather(dir string) (*inputs, error) {
+func gather(dir, gomod string) (*inputs, error) {
 	in := &inputs{env: map[string]string{}}
 	var err error
+	if in.versions, err = readModVersions(gomod); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
 	if in.hits, err = readBench(filepath.Join(dir, "hit.txt")); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, err
 	}
@@ -63,4 +68,26 @@ func gather(dir string) (*inputs, error) {
 		in.profiles = append(in.profiles, profile{name: strings.TrimSuffix(filepath.Base(p), ".top"), top: string(b)})
 	}
 	return in, nil
+}
+
+// requireLine matches "path vX" inside or outside a require block.
+var requireLine = regexp.MustCompile(`^\s*(?:require\s+)?([^\s()]+)\s+(v\S+)`)
+
+// readModVersions returns the versions go.mod requires, by module path.
+// (The report's own build info lacks the peers only the tests import.)
+func readModVersions(path string) (map[string]string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for line := range strings.Lines(string(b)) {
+		if strings.HasPrefix(strings.TrimSpace(line), "module ") || strings.HasPrefix(strings.TrimSpace(line), "go ") {
+			continue
+		}
+		if m := requireLine.FindStringSubmatch(line); m != nil {
+			out[m[1]] = m[2]
+		}
+	}
+	return out, nil
 }

@@ -15,15 +15,16 @@ func main() {
 	dir := flag.String("dir", "../.cache/bench", "directory with run.sh's outputs")
 	out := flag.String("o", "../BENCHMARKS.md", "markdown file to write")
 	notes := flag.String("notes", "NOTES.md", "hand-written analysis included in the markdown (optional)")
+	gomod := flag.String("gomod", "go.mod", "the bench module's go.mod, for the peers' versions")
 	flag.Parse()
-	if err := run(*dir, *out, *notes); err != nil {
+	if err := run(*dir, *out, *notes, *gomod); err != nil {
 		fmt.Fprintln(os.Stderr, "report:", err)
 		os.Exit(1)
 	}
 }
 
-func run(dir, out, notesPath string) error {
-	in, err := gather(dir)
+func run(dir, out, notesPath, gomod string) error {
+	in, err := gather(dir, gomod)
 	if err != nil {
 		return err
 	}

@@ -3,9 +3,9 @@ package main
 import (
 	"cmp"
 	"fmt"
-	"runtime/debug"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -37,15 +37,15 @@ func markdown(in *inputs, cs []comparison) string {
 	for _, c := range cs {
 		byName[c.name] = c
 	}
-	p("## Targets\n\nHit-cost ratios are of CPU time per request (see Hit cost); the wall-clock ratio is beside them.\n\n")
-	p("| comparison | measured | wall clock | target | verdict |\n|---|---|---|---|---|\n")
+	p("## Targets\n\nHit-cost ratios are of CPU time per request (see Hit cost), the median of the runs, with the range of the runs' ratios taken pairwise (run i against run i, which ran moments apart); the wall-clock ratio is beside them.\n\n")
+	p("| comparison | measured (range of runs) | wall clock (range) | target | verdict |\n|---|---|---|---|---|\n")
 	for _, c := range cs {
 		if c.target != "" {
 			wall := ""
 			if w, ok := byName[c.name+"_wall"]; ok {
-				wall = w.human()
+				wall = w.withRange()
 			}
-			p("| %s <br>`%s` | %s | %s | %s | %s |\n", c.desc, c.name, c.human(), wall, c.target, c.verdict())
+			p("| %s <br>`%s` | %s | %s | %s | %s |\n", c.desc, c.name, c.withRange(), wall, c.target, c.verdict())
 		}
 	}
 
@@ -83,16 +83,7 @@ func markdown(in *inputs, cs []comparison) string {
 	p("```\n")
 
 	p("\n## Peers\n\n")
-	versions := map[string]string{}
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		for _, d := range bi.Deps {
-			v := d.Version
-			if d.Replace != nil {
-				v = d.Replace.Version
-			}
-			versions[d.Path] = v
-		}
-	}
+	versions := in.versions
 	p("| module | version | used as |\n|---|---|---|\n")
 	for _, peer := range peers {
 		v := versions[peer.module]
@@ -115,6 +106,14 @@ func markdown(in *inputs, cs []comparison) string {
 	p("go test -run '^$' -bench '^BenchmarkHit$/^nethttp$/^hoard-memory$' -benchtime 2s -cpuprofile cpu.prof . && go tool pprof -top bench.test cpu.prof\n")
 	p("```\n")
 	return b.String()
+}
+
+// withRange is human() with the runs' range, when known.
+func (c comparison) withRange() string {
+	if !c.measured || c.hi == 0 {
+		return c.human()
+	}
+	return fmt.Sprintf("%s (%.2f-%.2f)", c.human(), c.lo, c.hi)
 }
 
 // human formats a comparison's value for people.
@@ -240,7 +239,7 @@ func memorySection(b *strings.Builder, in *inputs, cs []comparison) {
 	for _, m := range []struct {
 		label string
 		res   *bench.MemoryResult
-	}{{"GOGC=100, no limit (default)", in.memDefault}, {"GOMEMLIMIT=1.3 x limit + 15 MiB", in.memLimited}} {
+	}{{"default", in.memDefault}, {"GOMEMLIMIT = 1.3 x limit + 15 MiB", in.memLimited}} {
 		r := m.res
 		if r == nil {
 			p("| %s | not measured | | | | | | | | |\n", m.label)
@@ -251,7 +250,11 @@ func memorySection(b *strings.Builder, in *inputs, cs []comparison) {
 		if r.PeakRSS > target {
 			verdict = "**missed**"
 		}
-		p("| %s (GOGC=%s, GOMEMLIMIT=%s) | %s | %s | %d | %s | %s | %s | %s | %s | %.1f s |\n", m.label, r.GOGC, r.GOMEMLIMIT,
+		memlimit := r.GOMEMLIMIT
+		if n, err := strconv.ParseInt(memlimit, 10, 64); err == nil {
+			memlimit = mib(uint64(n))
+		}
+		p("| %s (GOGC=%s, GOMEMLIMIT=%s) | %s | %s | %d | %s | %s | %s | %s | %s | %.1f s |\n", m.label, r.GOGC, memlimit,
 			mib(uint64(r.Limit)), mib(uint64(r.Written)), r.Requests, mib(r.PeakHeap), mib(r.RetainedHeap), mib(r.PeakRSS), mib(target), verdict, r.Elapsed.Seconds())
 	}
 }

@@ -130,13 +130,13 @@ func TestRunWritesMarkdown(t *testing.T) {
 		[]byte(`{"limit":67108864,"written":671088640,"requests":163840,"peak_rss":198537216,"peak_heap":1,"retained_heap":1}`), 0o644))
 	must(os.WriteFile(filepath.Join(dir, "env.txt"), []byte("nproc=2\ncpu=Test CPU\n"), 0o644))
 	out := filepath.Join(dir, "BENCHMARKS.md")
-	must(run(dir, out, filepath.Join(dir, "no-notes.md")))
+	must(run(dir, out, filepath.Join(dir, "no-notes.md"), "../../go.mod"))
 	md, err := os.ReadFile(out)
 	must(err)
 	for _, want := range []string{
 		"## Targets", "Test CPU, 2 logical CPUs", "| nethttp | hoard-memory |",
 		"BENCH load_fiber_fiber_cache_rps 25142", "| fiber/fiber-cache | 25142 | 41.83 ms | 1 | 1 |",
-		"| 189.3 MiB | 113.2 MiB | **missed** |", "github.com/gofiber/fiber/v3",
+		"| 189.3 MiB | 113.2 MiB | **missed** |", "| github.com/go-redis/cache/v9 | v9.0.0 |",
 	} {
 		if !strings.Contains(string(md), want) {
 			t.Errorf("markdown lacks %q", want)
