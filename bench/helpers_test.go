@@ -1,13 +1,9 @@
 package bench_test
 
 import (
-	"bufio"
 	"context"
-	"fmt"
-	"net"
 	"net/http"
 	"os/exec"
-	"strings"
 	"testing"
 	"time"
 
@@ -30,7 +26,7 @@ func redisServer(tb testing.TB) *testserver.Server {
 		Name:    "redis-server",
 		Command: bin,
 		Args:    []string{"--port", "{port}", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"},
-		Ready:   redisReady,
+		Ready:   testserver.RedisReady,
 	})
 }
 
@@ -40,30 +36,6 @@ func needRedis(tb testing.TB, srv *testserver.Server) {
 	if srv == nil {
 		testserver.Missing(tb, "redis-server not found (make test installs it: see scripts/testdeps.sh)")
 	}
-}
-
-// redisReady reports whether the server at addr answers PING.
-func redisReady(ctx context.Context, addr string) error {
-	var d net.Dialer
-	c, err := d.DialContext(ctx, "tcp", addr)
-	if err != nil {
-		return err
-	}
-	defer c.Close()
-	if dl, ok := ctx.Deadline(); ok {
-		_ = c.SetDeadline(dl)
-	}
-	if _, err := c.Write([]byte("PING\r\n")); err != nil {
-		return err
-	}
-	line, err := bufio.NewReader(c).ReadString('\n')
-	if err != nil {
-		return err
-	}
-	if !strings.HasPrefix(line, "+PONG") {
-		return fmt.Errorf("PING answered %q", strings.TrimSpace(line))
-	}
-	return nil
 }
 
 // memoryCache is a hoard cache on a fresh memory store.

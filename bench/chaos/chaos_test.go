@@ -69,8 +69,8 @@ func TestChaos(t *testing.T) {
 		timeout   time.Duration
 		scenarios []string
 	}{
-		{"redis", startRedis, opTimeout, []string{"kill", "stall", "restart"}},
-		{"memcache", startMemcached, opTimeout, []string{"kill", "stall", "restart"}},
+		{"redis", func(t *testing.T) *testserver.Server { return testserver.Redis(t) }, opTimeout, []string{"kill", "stall", "restart"}},
+		{"memcache", func(t *testing.T) *testserver.Server { return testserver.Memcached(t) }, opTimeout, []string{"kill", "stall", "restart"}},
 		{"dynamo", startDynamoDBLocal, 250 * time.Millisecond, []string{"kill"}},
 	}
 	for _, b := range backends {

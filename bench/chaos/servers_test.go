@@ -1,10 +1,8 @@
 package chaos_test
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -55,51 +53,6 @@ func startServer(t *testing.T, bin, name string, args ...string) (*testserver.Se
 	return s, "http://" + s.Addr
 }
 
-// startRedis starts a redis-server without persistence: a restart is empty.
-func startRedis(t *testing.T) *testserver.Server {
-	t.Helper()
-	bin := testserver.Binary(t, "redis-server")
-	return testserver.Start(t, testserver.Config{
-		Name: "redis-server", Command: bin, Ready: redisReady,
-		Args: []string{"--port", "{port}", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"},
-	})
-}
-
-// redisReady reports whether the server at addr answers PING.
-func redisReady(ctx context.Context, addr string) error {
-	var d net.Dialer
-	c, err := d.DialContext(ctx, "tcp", addr)
-	if err != nil {
-		return err
-	}
-	defer c.Close()
-	if dl, ok := ctx.Deadline(); ok {
-		_ = c.SetDeadline(dl)
-	}
-	if _, err := c.Write([]byte("PING\r\n")); err != nil {
-		return err
-	}
-	line, err := bufio.NewReader(c).ReadString('\n')
-	if err != nil {
-		return err
-	}
-	if !strings.HasPrefix(line, "+PONG") {
-		return fmt.Errorf("PING answered %q", strings.TrimSpace(line))
-	}
-	return nil
-}
-
-// startMemcached starts a memcached with 64 MiB of memory.
-func startMemcached(t *testing.T) *testserver.Server {
-	t.Helper()
-	bin := testserver.Binary(t, "memcached")
-	args := []string{"-l", "127.0.0.1", "-p", "{port}", "-U", "0", "-m", "64"}
-	if os.Geteuid() == 0 {
-		args = append(args, "-u", "root") // memcached refuses to run as root otherwise
-	}
-	return testserver.Start(t, testserver.Config{Name: "memcached", Command: bin, Args: args})
-}
-
 // startDynamoDBLocal starts DynamoDB Local with its data in a file (not
 // -inMemory), so a kill and restart keeps the table, as an outage of the
 // real service would. It listens on every interface (it has no option for
@@ -107,7 +60,7 @@ func startMemcached(t *testing.T) *testserver.Server {
 func startDynamoDBLocal(t *testing.T) *testserver.Server {
 	t.Helper()
 	java := testserver.Binary(t, "java")
-	dir := jarDir(t)
+	dir := testserver.DynamoDBLocalDir(t)
 	return testserver.Start(t, testserver.Config{
 		Name:    "dynamodb-local",
 		Command: java,
@@ -151,31 +104,4 @@ func dynamoReady(ctx context.Context, addr string) error {
 	}
 	resp.Body.Close()
 	return nil
-}
-
-// jarDir finds DynamoDB Local where scripts/testdeps.sh installs it:
-// $HOARD_CACHE_DIR/dynamodb-local, else .cache/dynamodb-local in the
-// nearest directory above this one that has it.
-func jarDir(t *testing.T) string {
-	t.Helper()
-	const jar = "DynamoDBLocal.jar"
-	var dirs []string
-	if c := os.Getenv("HOARD_CACHE_DIR"); c != "" {
-		dirs = append(dirs, filepath.Join(c, "dynamodb-local"))
-	}
-	if wd, err := os.Getwd(); err == nil {
-		for d := wd; ; d = filepath.Dir(d) {
-			dirs = append(dirs, filepath.Join(d, ".cache", "dynamodb-local"))
-			if filepath.Dir(d) == d {
-				break
-			}
-		}
-	}
-	for _, d := range dirs {
-		if _, err := os.Stat(filepath.Join(d, jar)); err == nil {
-			return d
-		}
-	}
-	testserver.Missing(t, "%s not found in $HOARD_CACHE_DIR/dynamodb-local or .cache/dynamodb-local (run: scripts/testdeps.sh dynamodb-local)", jar)
-	return ""
 }
