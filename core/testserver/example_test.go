@@ -7,7 +7,6 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"strings"
 	"time"
 
 	"github.com/hoard-go/hoard/core/testserver"
@@ -39,34 +38,13 @@ func ExampleDialReady() {
 //		Name:    "redis-server",
 //		Command: testserver.Binary(t, "redis-server"),
 //		Args:    []string{"--port", "{port}", "--bind", "127.0.0.1", "--save", ""},
-//		Ready:   pingReady,
+//		Ready:   testserver.RedisReady,
 //	})
 //
-// Here the Ready function is tried on a stand-in that answers PING.
+// (testserver.Redis does exactly this.) Here RedisReady is tried on a
+// stand-in that answers PING.
 func ExampleConfig() {
-	pingReady := func(ctx context.Context, addr string) error {
-		var d net.Dialer
-		c, err := d.DialContext(ctx, "tcp", addr)
-		if err != nil {
-			return err
-		}
-		defer c.Close()
-		if dl, ok := ctx.Deadline(); ok {
-			_ = c.SetDeadline(dl)
-		}
-		if _, err := c.Write([]byte("PING\r\n")); err != nil {
-			return err
-		}
-		line, err := bufio.NewReader(c).ReadString('\n')
-		if err != nil {
-			return err
-		}
-		if !strings.HasPrefix(line, "+PONG") {
-			return fmt.Errorf("not ready: %q", strings.TrimSpace(line))
-		}
-		return nil
-	}
-	cfg := testserver.Config{Name: "redis-server", Ready: pingReady}
+	cfg := testserver.Config{Name: "redis-server", Ready: testserver.RedisReady}
 
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -90,6 +68,6 @@ func ExampleConfig() {
 	fmt.Println(cfg.Name, "first try:", cfg.Ready(ctx, ln.Addr().String()))
 	fmt.Println(cfg.Name, "second try:", cfg.Ready(ctx, ln.Addr().String()))
 	// Output:
-	// redis-server first try: not ready: "-LOADING Redis is loading the dataset in memory"
+	// redis-server first try: PING answered "-LOADING Redis is loading the dataset in memory"
 	// redis-server second try: <nil>
 }
