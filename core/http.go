@@ -110,9 +110,6 @@ func NewHTTP(c *Cache, opts ...HTTPOption) (*HTTP, error) {
 	return h, nil
 }
 
-// MaxBodySize is the largest body the engine stores.
-func (h *HTTP) MaxBodySize() int { return h.cfg.maxBody }
-
 // Exchange is one request's passage through the engine. Get it from
 // [HTTP.Begin]; call [Exchange.Release] when the response is done.
 type Exchange struct {

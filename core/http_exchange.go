@@ -42,6 +42,11 @@ func (x *Exchange) Commit(status int, h ResponseHeader) {
 	}
 	x.committed = true
 	x.code = status
+	if cl := h.Get("Content-Length"); cl != "" {
+		if n, err := strconv.ParseInt(cl, 10, 64); err == nil {
+			x.DeclareLength(n)
+		}
+	}
 	if !x.store {
 		return
 	}
@@ -72,6 +77,17 @@ func (x *Exchange) Capture(p []byte) {
 		return
 	}
 	x.body = append(x.body, p...)
+}
+
+// DeclareLength tells the engine, before Commit, that the body will be n
+// bytes (n < 0: unknown). A body known to exceed the size limit is not
+// stored, and Commit then sends no max-age for it. Commit also reads a
+// Content-Length the handler set, so adapters only call this for lengths
+// their framework knows some other way (a buffered body, a sized stream).
+func (x *Exchange) DeclareLength(n int64) {
+	if n > int64(x.h.cfg.maxBody) {
+		x.dropStore()
+	}
 }
 
 // NotStorable marks the response as never to be stored: an SSE stream, a

@@ -135,11 +135,7 @@ func (m *middleware) run(ctx context.Context, c *fiber.Ctx, x *hoard.Exchange) e
 		return nil
 	}
 	body := resp.Body()
-	if len(body) > m.engine.MaxBodySize() {
-		// Known too large before the header goes out: no max-age for a
-		// response that will not be stored.
-		x.NotStorable()
-	}
+	x.DeclareLength(int64(len(body))) // known before the header goes out
 	x.Commit(status, hdr)
 	x.Capture(body)
 	x.Finish(ctx, status, hdr)
@@ -152,7 +148,8 @@ func (m *middleware) run(ctx context.Context, c *fiber.Ctx, x *hoard.Exchange) e
 // fasthttp sends it; the stream is read after the chain returned.
 func (m *middleware) stream(ctx context.Context, resp *fasthttp.Response, x *hoard.Exchange, status int) {
 	orig := resp.BodyStream()
-	if n := streamLength(resp, orig); n > m.engine.MaxBodySize() || !canReplaceStream(orig) {
+	x.DeclareLength(int64(streamLength(resp, orig)))
+	if !canReplaceStream(orig) {
 		x.NotStorable()
 	}
 	// The engine keeps header values until the stream ends: give it copies.
