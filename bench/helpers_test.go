@@ -2,7 +2,6 @@ package bench_test
 
 import (
 	"context"
-	"net/http"
 	"os/exec"
 	"testing"
 	"time"
@@ -68,43 +67,4 @@ func redisCache(tb testing.TB, srv *testserver.Server, prefix string, opts ...ho
 	}
 	tb.Cleanup(func() { _ = c.Close() })
 	return c
-}
-
-// discardWriter is a reusable ResponseWriter, so the benchmarks measure the
-// framework, the handler and the middleware rather than a recorder's
-// allocations (the pattern of adapters/stdlib and adapters/echo).
-type discardWriter struct {
-	h      http.Header
-	status int
-	n      int
-}
-
-func (w *discardWriter) Header() http.Header { return w.h }
-func (w *discardWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-}
-
-func (w *discardWriter) Write(p []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	w.n += len(p)
-	return len(p), nil
-}
-
-// WriteString keeps frameworks that write strings (Gin) off the []byte
-// conversion path.
-func (w *discardWriter) WriteString(s string) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	w.n += len(s)
-	return len(s), nil
-}
-
-func (w *discardWriter) reset() {
-	clear(w.h)
-	w.status, w.n = 0, 0
 }

@@ -1,6 +1,7 @@
 package bench_test
 
 import (
+	"github.com/hoard-go/hoard/core/adaptertest"
 	"net/http"
 	"strings"
 	"testing"
@@ -151,11 +152,11 @@ func serveHTTP(b *testing.B, h http.Handler) (serve func(*testing.B, bool), once
 	if err != nil {
 		b.Fatal(err)
 	}
-	check := func(w *discardWriter) bool { return w.status == http.StatusOK && w.n == len(hitBody) }
+	check := func(w *adaptertest.DiscardWriter) bool { return w.Status == http.StatusOK && w.N == len(hitBody) }
 	once = func() (int, int) {
-		w := &discardWriter{h: http.Header{}}
+		w := adaptertest.NewDiscardWriter()
 		h.ServeHTTP(w, req)
-		return w.status, w.n
+		return w.Status, w.N
 	}
 	serve = func(b *testing.B, parallel bool) {
 		defer reportCPU(b)()
@@ -164,26 +165,26 @@ func serveHTTP(b *testing.B, h http.Handler) (serve func(*testing.B, bool), once
 		b.ResetTimer()
 		if parallel {
 			b.RunParallel(func(pb *testing.PB) {
-				w := &discardWriter{h: http.Header{}}
+				w := adaptertest.NewDiscardWriter()
 				served := false
 				for pb.Next() {
-					w.reset()
+					w.Reset()
 					h.ServeHTTP(w, req)
 					served = true
 				}
 				if served && !check(w) {
-					b.Errorf("hit: status %d, %d bytes", w.status, w.n)
+					b.Errorf("hit: status %d, %d bytes", w.Status, w.N)
 				}
 			})
 			return
 		}
-		w := &discardWriter{h: http.Header{}}
+		w := adaptertest.NewDiscardWriter()
 		for b.Loop() {
-			w.reset()
+			w.Reset()
 			h.ServeHTTP(w, req)
 		}
 		if !check(w) {
-			b.Fatalf("hit: status %d, %d bytes", w.status, w.n)
+			b.Fatalf("hit: status %d, %d bytes", w.Status, w.N)
 		}
 	}
 	return serve, once

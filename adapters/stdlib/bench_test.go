@@ -1,6 +1,7 @@
 package hoardhttp_test
 
 import (
+	"github.com/hoard-go/hoard/core/adaptertest"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -11,23 +12,6 @@ import (
 
 	hoardhttp "github.com/hoard-go/hoard/adapters/stdlib"
 )
-
-// discardWriter is a reusable ResponseWriter, so the benchmarks measure the
-// handler and the middleware rather than a recorder's allocations.
-type discardWriter struct {
-	h      http.Header
-	status int
-	n      int
-}
-
-func (w *discardWriter) Header() http.Header         { return w.h }
-func (w *discardWriter) WriteHeader(code int)        { w.status = code }
-func (w *discardWriter) Write(p []byte) (int, error) { w.n += len(p); return len(p), nil }
-
-func (w *discardWriter) reset() {
-	clear(w.h)
-	w.status, w.n = 0, 0
-}
 
 // jsonBody is a 1 KiB JSON document.
 var jsonBody = []byte(`{"items":"` + strings.Repeat("x", 1024-len(`{"items":""}`)) + `"}`)
@@ -58,25 +42,25 @@ func cachedHandler(b *testing.B) http.Handler {
 
 func serve(b *testing.B, h http.Handler, parallel bool) {
 	req, _ := http.NewRequest(http.MethodGet, "http://api.example/items?page=1", nil)
-	w := &discardWriter{h: http.Header{}}
+	w := adaptertest.NewDiscardWriter()
 	h.ServeHTTP(w, req) // warm: the first request fills the cache
 	b.ReportAllocs()
 	b.SetBytes(int64(len(jsonBody)))
 	if parallel {
 		b.RunParallel(func(pb *testing.PB) {
-			w := &discardWriter{h: http.Header{}}
+			w := adaptertest.NewDiscardWriter()
 			for pb.Next() {
-				w.reset()
+				w.Reset()
 				h.ServeHTTP(w, req)
 			}
 		})
 		return
 	}
 	for b.Loop() {
-		w.reset()
+		w.Reset()
 		h.ServeHTTP(w, req)
-		if w.n != len(jsonBody) {
-			b.Fatalf("wrote %d bytes", w.n)
+		if w.N != len(jsonBody) {
+			b.Fatalf("wrote %d bytes", w.N)
 		}
 	}
 }
