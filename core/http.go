@@ -113,13 +113,14 @@ func NewHTTP(c *Cache, opts ...HTTPOption) (*HTTP, error) {
 // Exchange is one request's passage through the engine. Get it from
 // [HTTP.Begin]; call [Exchange.Release] when the response is done.
 type Exchange struct {
-	h      *HTTP
-	action Action
-	label  string // X-Cache value
-	status string // Cache-Status value
-	key    string
-	keyBuf []byte
-	head   bool
+	h       *HTTP
+	action  Action
+	label   string // X-Cache value
+	status  string // Cache-Status value
+	key     string
+	keyBuf  []byte
+	keyView bool // key is a view of keyBuf, valid until Release
+	head    bool
 
 	// ActionServe
 	e           entry
@@ -174,18 +175,16 @@ func (h *HTTP) Begin(ctx context.Context, r *Request) *Exchange {
 		return x.bypass(ctx)
 	}
 	x.keyBuf = h.appendKey(x.keyBuf[:0], r)
-	if h.cache.inProcess && h.cache.cfg.observer == nil {
-		// A view of the pooled buffer: an in-process backend does not keep
-		// the key past Get, and no observer can keep it either. Made a
-		// real string below before anything may retain it.
-		x.key = unsafeString(x.keyBuf)
-	} else {
-		x.key = string(x.keyBuf)
+	x.key, x.keyView = unsafeString(x.keyBuf), true
+	if !h.cache.inProcess || h.cache.cfg.observer != nil {
+		// Only an in-process backend without an observer is sure not to
+		// keep the key past Get; everyone else gets a real string.
+		x.ownKey()
 	}
 	x.action = ActionRun
 	x.label = "MISS"
 	if refresh {
-		x.key = string(x.keyBuf)
+		x.ownKey()
 		x.status = h.statusRefresh
 		x.store = !x.head
 		return x
@@ -202,7 +201,7 @@ func (h *HTTP) Begin(ctx context.Context, r *Request) *Exchange {
 		// follows fills the entry.
 		return x
 	}
-	x.key = string(x.keyBuf) // kept by the flight and the stored entry
+	x.ownKey() // kept by the flight and the stored entry
 	f, leader := h.flights.join(x.key)
 	if leader {
 		// A leader that finished between our lookup and our join has
@@ -233,6 +232,13 @@ func (h *HTTP) Begin(ctx context.Context, r *Request) *Exchange {
 	case <-ctx.Done():
 	}
 	return x
+}
+
+// ownKey makes x.key a string of its own once something may keep it.
+func (x *Exchange) ownKey() {
+	if x.keyView {
+		x.key, x.keyView = string(x.keyBuf), false
+	}
 }
 
 func (x *Exchange) bypass(ctx context.Context) *Exchange {
@@ -417,7 +423,7 @@ func (x *Exchange) Release() {
 		x.runState = runState{}
 		x.preset = preset
 	}
-	x.h, x.action, x.label, x.status, x.key, x.head = nil, ActionPass, "", "", "", false
+	x.h, x.action, x.label, x.status, x.key, x.keyView, x.head = nil, ActionPass, "", "", "", false, false
 	x.keyBuf = x.keyBuf[:0]
 	h.pool.Put(x)
 }
