@@ -25,6 +25,7 @@ type Cache struct {
 type shared struct {
 	backend   Backend
 	inProcess bool
+	memos     MemoGetter // an in-process backend that keeps memos, or nil
 	cfg       config
 	logger    *slog.Logger
 	breaker   *breaker // nil when disabled or for in-process backends
@@ -64,6 +65,7 @@ func New(backend Backend, opts ...Option) (*Cache, error) {
 	}
 	if ip, ok := backend.(InProcess); ok && ip.InProcess() {
 		s.inProcess = true
+		s.memos, _ = backend.(MemoGetter)
 	}
 	if cfg.breakerFailures > 0 && !s.inProcess {
 		s.breaker = &breaker{threshold: uint32(cfg.breakerFailures), cooldown: cfg.breakerCooldown, now: cfg.now}
@@ -174,13 +176,15 @@ func (c *Cache) ttlFor(ttl time.Duration) time.Duration {
 // entries return errors wrapping ErrNotFound; backend failures return other
 // errors. Every outcome is reported to the observer.
 func (c *Cache) lookup(ctx context.Context, key string, kind entryKind, e *entry) error {
-	return c.lookupAt(ctx, key, kind, e, c.cfg.now().UnixNano())
+	_, err := c.lookupAt(ctx, key, kind, e, c.cfg.now().UnixNano())
+	return err
 }
 
 // lookupAt is lookup with the current time given, for callers that need
-// the same instant again (the HTTP engine computes Age from it).
-func (c *Cache) lookupAt(ctx context.Context, key string, kind entryKind, e *entry, now int64) error {
-	_, err := c.fetch(ctx, key, kind, e, now)
+// the same instant again (the HTTP engine computes Age from it). It returns
+// the entry's memo when the backend keeps one.
+func (c *Cache) lookupAt(ctx context.Context, key string, kind entryKind, e *entry, now int64) (*decoded, error) {
+	_, d, err := c.fetch(ctx, key, kind, e, now)
 	if err != nil {
 		var cause error
 		if !errors.Is(err, ErrNotFound) || errors.Is(err, ErrCorrupt) {
@@ -190,17 +194,17 @@ func (c *Cache) lookupAt(ctx context.Context, key string, kind entryKind, e *ent
 			c.observe(ctx, Event{Kind: EventError, Op: "decode", Key: key, Err: err})
 		}
 		c.observe(ctx, Event{Kind: EventMiss, Op: "get", Key: key, Err: cause})
-		return err
+		return nil, err
 	}
 	c.observe(ctx, Event{Kind: EventHit, Op: "get", Key: key})
-	return nil
+	return d, nil
 }
 
 // recheck is lookupAt for a request whose miss was already reported: a
 // second miss is not reported again. It returns the raw envelope (for the
 // waiters of a flight), or nil.
 func (c *Cache) recheck(ctx context.Context, key string, kind entryKind, e *entry, now int64) []byte {
-	raw, err := c.fetch(ctx, key, kind, e, now)
+	raw, _, err := c.fetch(ctx, key, kind, e, now)
 	if err != nil {
 		return nil
 	}
@@ -210,27 +214,45 @@ func (c *Cache) recheck(ctx context.Context, key string, kind entryKind, e *entr
 
 // fetch reads key and decodes it into e, reporting nothing. Misses,
 // expiry and corrupt entries return errors wrapping ErrNotFound (corrupt
-// ones also ErrCorrupt); backend failures return other errors.
-func (c *Cache) fetch(ctx context.Context, key string, kind entryKind, e *entry, now int64) ([]byte, error) {
-	var raw []byte
+// ones also ErrCorrupt); backend failures return other errors. HTTP
+// entries of a backend that keeps memos are decoded once per stored value;
+// the memo is returned with them.
+func (c *Cache) fetch(ctx context.Context, key string, kind entryKind, e *entry, now int64) ([]byte, *decoded, error) {
+	var (
+		raw  []byte
+		memo *Memo
+		d    *decoded
+	)
 	err := c.call(ctx, "get", key, func(ctx context.Context) error {
 		var err error
-		raw, err = c.backend.Get(ctx, key)
+		if c.memos != nil && kind == kindHTTP {
+			raw, memo, err = c.memos.GetMemo(ctx, key)
+		} else {
+			raw, err = c.backend.Get(ctx, key)
+		}
 		return err
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if err := decodeEntry(raw, e); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrNotFound, err)
+	if memo != nil {
+		d = memo.load(raw)
+	}
+	if d != nil {
+		*e = d.e
+	} else if err := decodeEntry(raw, e); err != nil {
+		return nil, nil, fmt.Errorf("%w: %w", ErrNotFound, err)
 	}
 	if e.kind != kind || string(e.key) != key {
-		return nil, errForeignEntry
+		return nil, nil, errForeignEntry
+	}
+	if memo != nil && d == nil {
+		d = memo.keep(raw, e)
 	}
 	if e.expires != 0 && now >= e.expires {
-		return nil, errExpired
+		return nil, nil, errExpired
 	}
-	return raw, nil
+	return raw, d, nil
 }
 
 var (

@@ -106,7 +106,11 @@ func NewHTTP(c *Cache, opts ...HTTPOption) (*HTTP, error) {
 	h.statusMiss = cfg.cacheStatusName + "; fwd=uri-miss"
 	h.statusRefresh = cfg.cacheStatusName + "; fwd=request"
 	h.statusBypass = cfg.cacheStatusName + "; fwd=bypass"
-	h.pool.New = func() any { return new(Exchange) }
+	h.pool.New = func() any {
+		x := new(Exchange)
+		x.visit = x.req.take // bound once: VisitAll gets it without allocating
+		return x
+	}
 	return h, nil
 }
 
@@ -121,6 +125,8 @@ type Exchange struct {
 	keyBuf  []byte
 	keyView bool // key is a view of keyBuf, valid until Release
 	head    bool
+	req     requestFields
+	visit   func(name, value string) // req.take
 
 	// ActionServe
 	e           entry
@@ -159,22 +165,23 @@ func (h *HTTP) Begin(ctx context.Context, r *Request) *Exchange {
 		x.action = ActionPass
 		return x
 	}
+	x.req.read(r.Header, h.cfg.varyBy, x.visit)
 	refresh := false
 	if !h.cfg.ignoreClient {
-		if v := headerValue(r.Header, "Cache-Control"); v != "" {
+		if v := x.req.cacheControl; v != "" {
 			cc := parseCacheControl(v)
 			if cc.noStore {
 				return x.bypass(ctx)
 			}
 			refresh = cc.noCache || cc.maxAge == 0
-		} else if v := headerValue(r.Header, "Pragma"); v != "" && containsToken(v, "no-cache") {
+		} else if v := x.req.pragma; v != "" && containsToken(v, "no-cache") {
 			refresh = true
 		}
 	}
-	if !h.cfg.allowAuthorization && headerValue(r.Header, "Authorization") != "" {
+	if !h.cfg.allowAuthorization && x.req.authorization != "" {
 		return x.bypass(ctx)
 	}
-	x.keyBuf = h.appendKey(x.keyBuf[:0], r)
+	x.keyBuf = h.appendKey(x.keyBuf[:0], r, &x.req)
 	x.key, x.keyView = unsafeString(x.keyBuf), true
 	if !h.cache.inProcess || h.cache.cfg.observer != nil {
 		// Only an in-process backend without an observer is sure not to
@@ -192,8 +199,8 @@ func (h *HTTP) Begin(ctx context.Context, r *Request) *Exchange {
 	x.status = h.statusMiss
 	forgotten := h.flights.forgotten.Load()
 	now := h.cache.cfg.now().UnixNano()
-	if err := h.cache.lookupAt(ctx, x.key, kindHTTP, &x.e, now); err == nil {
-		x.serve(r, now)
+	if d, err := h.cache.lookupAt(ctx, x.key, kindHTTP, &x.e, now); err == nil {
+		x.serve(now, d)
 		return x
 	}
 	if x.head {
@@ -212,7 +219,7 @@ func (h *HTTP) Begin(ctx context.Context, r *Request) *Exchange {
 			if raw := h.cache.recheck(ctx, x.key, kindHTTP, &x.e, now); raw != nil {
 				h.flights.resolve(f, raw)
 				h.flights.forget(x.key, f)
-				x.serve(r, now)
+				x.serve(now, nil)
 				return x
 			}
 		}
@@ -223,7 +230,7 @@ func (h *HTTP) Begin(ctx context.Context, r *Request) *Exchange {
 	select {
 	case <-f.done:
 		if f.result != nil && decodeEntry(f.result, &x.e) == nil {
-			x.serve(r, h.cache.cfg.now().UnixNano())
+			x.serve(h.cache.cfg.now().UnixNano(), nil)
 			return x
 		}
 		// The leader's response could not be shared: run our own, and
@@ -250,67 +257,84 @@ func (x *Exchange) bypass(ctx context.Context) *Exchange {
 }
 
 // serve prepares a hit: conditional request evaluation, then the
-// response header fields.
-func (x *Exchange) serve(r *Request, now int64) {
+// response header fields, from the entry's memo d when the backend keeps
+// one.
+func (x *Exchange) serve(now int64, d *decoded) {
 	x.action = ActionServe
 	x.label = "HIT"
 	x.status = x.h.statusHit
-	if inm := headerValue(r.Header, "If-None-Match"); inm != "" {
+	if inm := x.req.ifNoneMatch; inm != "" {
 		x.notModified = etagMatches(inm, unsafeString(x.e.etag))
-	} else if ims := headerValue(r.Header, "If-Modified-Since"); ims != "" {
+	} else if ims := x.req.ifModifiedSince; ims != "" {
 		x.notModified = notModifiedSince(ims, x.storedHeader("Last-Modified"))
 	}
-	x.fields = x.hitFields(x.fieldBuf[:0], now)
+	age := max(0, (now-x.e.created)/int64(time.Second))
+	if d == nil || x.notModified {
+		x.fields, _ = x.h.appendHitFields(x.fieldBuf[:0], &x.e, x.notModified, age)
+		return
+	}
+	p := d.plan.Load()
+	if p == nil || p.h != x.h {
+		p = x.h.newHitPlan(&d.e)
+		d.plan.Store(p)
+	}
+	x.fields = append(x.fieldBuf[:0], p.fields...)
+	x.fields[p.ageAt].Value = p.ageString(age)
 }
 
 // notModifiedHeaders are the stored fields a 304 repeats (RFC 9110 section
 // 15.4.5), besides ETag and hoard's own.
 var notModifiedHeaders = [...]string{"Cache-Control", "Content-Location", "Expires", "Vary", "Last-Modified"}
 
-// hitFields lists the header of a hit (or 304): the stored fields, ETag,
-// Content-Length, Age, hoard's status headers, and a Cache-Control max-age
-// of the entry's TTL when the handler set none. Stored names and values
-// are views of the entry's bytes; the numbers share one string.
-func (x *Exchange) hitFields(fields []HeaderField, now int64) []HeaderField {
+// ownHitFields is how many fields a hit adds to the stored ones at most:
+// ETag, Age, Content-Length, Cache-Control, X-Cache and Cache-Status.
+const ownHitFields = 6
+
+// appendHitFields lists the header of a hit (or 304) on e: the stored
+// fields, ETag, Content-Length, Age, hoard's status headers, and a
+// Cache-Control max-age of the entry's TTL when the handler set none.
+// Stored names and values are views of the entry's bytes; the numbers
+// share one string. It returns the index of Age.
+func (h *HTTP) appendHitFields(fields []HeaderField, e *entry, notModified bool, age int64) ([]HeaderField, int) {
 	hasCC := false
-	r := reader{b: x.e.header}
+	r := reader{b: e.header}
 	for len(r.b) > 0 {
 		name, value := unsafeString(r.bytes()), unsafeString(r.bytes())
 		if name == "Cache-Control" {
 			hasCC = true
 		}
-		if x.notModified && !isNotModifiedHeader(name) {
+		if notModified && !isNotModifiedHeader(name) {
 			continue
 		}
 		fields = append(fields, HeaderField{name, value})
 	}
-	if len(x.e.etag) > 0 {
-		fields = append(fields, HeaderField{"Etag", unsafeString(x.e.etag)})
+	if len(e.etag) > 0 {
+		fields = append(fields, HeaderField{"Etag", unsafeString(e.etag)})
 	}
-	age := max(0, (now-x.e.created)/int64(time.Second))
 	// max-age is the entry's whole lifetime, not what remains: a client
 	// subtracts Age from it (RFC 9111 section 4.2.3), so it keeps the
 	// response exactly as long as hoard does. Sending the remainder along
 	// with Age would count the age twice.
 	lifetime := int64(-1)
-	if x.e.expires != 0 {
-		lifetime = (x.e.expires - x.e.created) / int64(time.Second)
+	if e.expires != 0 {
+		lifetime = (e.expires - e.created) / int64(time.Second)
 	}
 	var buf [64]byte
 	b := strconv.AppendInt(buf[:0], age, 10)
 	nAge := len(b)
 	nLen := nAge
-	if !x.notModified {
-		b = strconv.AppendInt(b, int64(len(x.e.body)), 10)
+	if !notModified {
+		b = strconv.AppendInt(b, int64(len(e.body)), 10)
 		nLen = len(b)
 	}
 	nCC := nLen
-	if !hasCC && x.h.cfg.clientCacheControl && lifetime >= 0 {
+	if !hasCC && h.cfg.clientCacheControl && lifetime >= 0 {
 		b = append(b, "max-age="...)
 		b = strconv.AppendInt(b, lifetime, 10)
 		nCC = len(b)
 	}
 	s := string(b)
+	ageAt := len(fields)
 	fields = append(fields, HeaderField{"Age", s[:nAge]})
 	if nLen > nAge {
 		fields = append(fields, HeaderField{"Content-Length", s[nAge:nLen]})
@@ -318,10 +342,10 @@ func (x *Exchange) hitFields(fields []HeaderField, now int64) []HeaderField {
 	if nCC > nLen {
 		fields = append(fields, HeaderField{"Cache-Control", s[nLen:nCC]})
 	}
-	if x.h.cfg.cacheHeader != "" {
-		fields = append(fields, HeaderField{x.h.cfg.cacheHeader, x.label})
+	if h.cfg.cacheHeader != "" {
+		fields = append(fields, HeaderField{h.cfg.cacheHeader, "HIT"})
 	}
-	return append(fields, HeaderField{"Cache-Status", x.status})
+	return append(fields, HeaderField{"Cache-Status", h.statusHit}), ageAt
 }
 
 // Action says what the adapter must do.

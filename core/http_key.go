@@ -8,13 +8,13 @@ import (
 
 // appendKey appends the backend key of r, JoinKey(prefix, namespace, id),
 // to dst. The id is hashed, as JoinKey would, when it cannot stay verbatim.
-func (h *HTTP) appendKey(dst []byte, r *Request) []byte {
+func (h *HTTP) appendKey(dst []byte, r *Request, f *requestFields) []byte {
 	dst = append(dst, h.cache.cfg.prefix...)
 	dst = append(dst, ':')
 	dst = append(dst, h.cache.namespace...)
 	dst = append(dst, ':')
 	head := len(dst)
-	dst = h.appendID(dst, r)
+	dst = h.appendID(dst, r, f)
 	if id := dst[head:]; len(dst) > MaxKeyLen || len(id) == 0 || id[0] == hashedIDMarker || !printable(unsafeString(id)) {
 		hashed := HashString(string(id))
 		dst = append(dst[:head], hashedIDMarker)
@@ -31,7 +31,7 @@ func (h *HTTP) appendKey(dst []byte, r *Request) []byte {
 // Every component is length-prefixed ("12:example.com/|2:en|...") so the id
 // is an injective function of its parts: no header value, path or query an
 // attacker sends can make their request's key equal another's.
-func (h *HTTP) appendID(b []byte, r *Request) []byte {
+func (h *HTTP) appendID(b []byte, r *Request, f *requestFields) []byte {
 	if h.cfg.keyFunc != nil {
 		b = appendComponent(b, h.cfg.keyFunc(*r))
 	} else {
@@ -43,12 +43,12 @@ func (h *HTTP) appendID(b []byte, r *Request) []byte {
 		b = append(b, '?')
 		b = appendSortedQuery(b, r.RawQuery)
 	}
-	for _, name := range h.cfg.varyBy {
+	for _, v := range f.vary {
 		b = append(b, '|')
-		b = appendComponent(b, headerValue(r.Header, name))
+		b = appendComponent(b, v)
 	}
 	if h.cfg.allowAuthorization {
-		if cred := headerValue(r.Header, "Authorization"); cred != "" {
+		if cred := f.authorization; cred != "" {
 			b = append(b, "|a"...)
 			b = appendComponent(b, HashString(cred))
 		}
@@ -60,13 +60,6 @@ func appendComponent(b []byte, s string) []byte {
 	b = strconv.AppendInt(b, int64(len(s)), 10)
 	b = append(b, ':')
 	return append(b, s...)
-}
-
-func headerValue(h RequestHeader, name string) string {
-	if h == nil {
-		return ""
-	}
-	return h.Get(name)
 }
 
 // appendLower appends an ASCII-lowercased host: host names are

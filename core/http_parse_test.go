@@ -120,10 +120,17 @@ type fakeHeader map[string]string
 
 func (h fakeHeader) Get(name string) string { return h[name] }
 
+// requestKey is the key Begin computes for r.
+func requestKey(h *HTTP, r *Request) string {
+	var f requestFields
+	f.read(r.Header, h.cfg.varyBy, f.take)
+	return string(h.appendKey(nil, r, &f))
+}
+
 func TestRequestKeys(t *testing.T) {
 	h := testEngine(t, WithVaryBy("Accept-Language"))
 	key := func(host, path, query, lang string) string {
-		return string(h.appendKey(nil, &Request{Method: "GET", Host: host, Path: path, RawQuery: query, Header: fakeHeader{"Accept-Language": lang}}))
+		return requestKey(h, &Request{Method: "GET", Host: host, Path: path, RawQuery: query, Header: fakeHeader{"Accept-Language": lang}})
 	}
 	same := [][2]string{
 		{key("Example.COM", "/a", "b=2&a=1", "en"), key("example.com", "/a", "a=1&b=2", "en")},
@@ -210,7 +217,7 @@ func FuzzRequestKey(f *testing.F) {
 	f.Add("h", "/x", "q=%zz", "", "H", "/x", "q=%zz", "")
 	h := testEngine(f, WithVaryBy("Accept-Language"))
 	key := func(host, path, query, lang string) string {
-		return string(h.appendKey(nil, &Request{Method: "GET", Host: host, Path: path, RawQuery: query, Header: fakeHeader{"Accept-Language": lang}}))
+		return requestKey(h, &Request{Method: "GET", Host: host, Path: path, RawQuery: query, Header: fakeHeader{"Accept-Language": lang}})
 	}
 	norm := func(host, path, query, lang string) string {
 		return strings.ToLower(host) + "\x00" + path + "\x00" + string(appendSortedQuery(nil, query)) + "\x00" + lang
