@@ -8,9 +8,11 @@
 package memory
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -24,8 +26,10 @@ import (
 const DefaultMaxBytes = 64 << 20
 
 // entryOverhead approximates the bytes otter and Go spend per entry beyond
-// its key and value, so many tiny entries still respect the bound.
-const entryOverhead = 96
+// its key and value (otter's node, the item and its memo slot), so many tiny
+// entries still respect the bound. hoard's memo of an HTTP entry is added
+// per entry (hoard.MemoSize).
+const entryOverhead = 144
 
 // noExpiry is otter's "never": an excessively long period.
 const noExpiry = time.Duration(math.MaxInt64)
@@ -42,7 +46,7 @@ type Options struct {
 
 // Store is an in-memory [hoard.Backend].
 type Store struct {
-	cache    *otter.Cache[string, item]
+	cache    *otter.Cache[string, *item]
 	maxValue int64
 	closed   atomic.Bool
 }
@@ -50,6 +54,7 @@ type Store struct {
 type item struct {
 	value []byte
 	ttl   time.Duration // 0 = no expiry
+	memo  hoard.Memo    // what hoard derived from value, made on first read
 }
 
 var (
@@ -57,6 +62,7 @@ var (
 	_ hoard.NamespaceClearer = (*Store)(nil)
 	_ hoard.MultiGetter      = (*Store)(nil)
 	_ hoard.InProcess        = (*Store)(nil)
+	_ hoard.MemoGetter       = (*Store)(nil)
 )
 
 // New returns a Store. It starts otter's background maintenance; call Close
@@ -71,12 +77,18 @@ func New(opts Options) (*Store, error) {
 	if opts.MaxBytes < 1<<10 {
 		return nil, fmt.Errorf("memory: MaxBytes %d is below the 1 KiB minimum", opts.MaxBytes)
 	}
-	o := &otter.Options[string, item]{
+	o := &otter.Options[string, *item]{
 		MaximumWeight: uint64(opts.MaxBytes),
-		Weigher: func(k string, v item) uint32 {
-			return uint32(len(k) + len(v.value) + entryOverhead)
+		Weigher: func(k string, v *item) uint32 {
+			return uint32(len(k) + len(v.value) + entryOverhead + hoard.MemoSize(v.value))
 		},
-		ExpiryCalculator: otter.ExpiryWritingFunc(func(e otter.Entry[string, item]) time.Duration {
+		// Maintenance (draining the read buffer, evicting) runs on the
+		// goroutine that triggers it, a little at a time, instead of on a
+		// new goroutine every few dozen reads: starting and waking those
+		// cost a hit more than the work they did. There are no deletion
+		// handlers or refreshes that could block a caller.
+		Executor: func(fn func()) { fn() },
+		ExpiryCalculator: otter.ExpiryWritingFunc(func(e otter.Entry[string, *item]) time.Duration {
 			if e.Value.ttl <= 0 {
 				return noExpiry
 			}
@@ -98,11 +110,41 @@ func (s *Store) Get(ctx context.Context, key string) ([]byte, error) {
 	if err := s.check(ctx); err != nil {
 		return nil, err
 	}
-	it, ok := s.cache.GetIfPresent(key)
+	it, ok := s.get(key)
 	if !ok {
 		return nil, hoard.ErrNotFound
 	}
 	return it.value, nil
+}
+
+// readSample is how many reads there are for each one the eviction policy
+// hears of.
+const readSample = 8
+
+// get returns key's item. One read in readSample, at random, is recorded
+// for the eviction policy (W-TinyLFU counts how often keys are read, and
+// orders its segments by recency): recording every read costs a hit more
+// than the lookup itself, while a sample still ranks a key read a thousand
+// times far above one read once. The rest are quiet reads.
+func (s *Store) get(key string) (*item, bool) {
+	if rand.Uint32()%readSample == 0 {
+		return s.cache.GetIfPresent(key)
+	}
+	e, ok := s.cache.GetEntryQuietly(key)
+	return e.Value, ok
+}
+
+// GetMemo is Get, also returning the value's memo, in which hoard keeps the
+// value decoded.
+func (s *Store) GetMemo(ctx context.Context, key string) ([]byte, *hoard.Memo, error) {
+	if err := s.check(ctx); err != nil {
+		return nil, nil, err
+	}
+	it, ok := s.get(key)
+	if !ok {
+		return nil, nil, hoard.ErrNotFound
+	}
+	return it.value, &it.memo, nil
 }
 
 // GetMulti returns the stored values of the keys present.
@@ -112,7 +154,7 @@ func (s *Store) GetMulti(ctx context.Context, keys []string) (map[string][]byte,
 	}
 	out := make(map[string][]byte, len(keys))
 	for _, k := range keys {
-		if it, ok := s.cache.GetIfPresent(k); ok {
+		if it, ok := s.get(k); ok {
 			out[k] = it.value
 		}
 	}
@@ -127,9 +169,7 @@ func (s *Store) Set(ctx context.Context, key string, value []byte, ttl time.Dura
 	if int64(len(value)) > s.maxValue {
 		return fmt.Errorf("memory: %d-byte value over the %d-byte entry limit: %w", len(value), s.maxValue, hoard.ErrTooLarge)
 	}
-	v := make([]byte, len(value))
-	copy(v, value)
-	s.cache.Set(key, item{value: v, ttl: max(ttl, 0)})
+	s.cache.Set(key, &item{value: bytes.Clone(value), ttl: max(ttl, 0)})
 	return nil
 }
 

@@ -157,3 +157,48 @@ func ExampleNew() {
 	// {"name":"Ada"}
 	// true
 }
+
+// TestMemoPerValue checks the MemoGetter contract: every read of one stored
+// value returns the same memo, and storing a value again gives a new one.
+func TestMemoPerValue(t *testing.T) {
+	ctx := context.Background()
+	s, err := memory.New(memory.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, _, err := s.GetMemo(ctx, "p:ns:a"); !errors.Is(err, hoard.ErrNotFound) {
+		t.Fatalf("GetMemo of a missing key: %v, want ErrNotFound", err)
+	}
+	if err := s.Set(ctx, "p:ns:a", []byte("one"), 0); err != nil {
+		t.Fatal(err)
+	}
+	v1, m1, err := s.GetMemo(ctx, "p:ns:a")
+	if err != nil || string(v1) != "one" || m1 == nil {
+		t.Fatalf("GetMemo = %q, %p, %v", v1, m1, err)
+	}
+	for range 20 { // reads sampled for the eviction policy and quiet ones alike
+		if _, m, _ := s.GetMemo(ctx, "p:ns:a"); m != m1 {
+			t.Fatal("a second read of the same value returned another memo")
+		}
+	}
+	if err := s.Set(ctx, "p:ns:a", []byte("two"), 0); err != nil {
+		t.Fatal(err)
+	}
+	if v2, m2, _ := s.GetMemo(ctx, "p:ns:a"); string(v2) != "two" || m2 == m1 {
+		t.Fatalf("after a new Set: %q with the old memo: %v", v2, m2 == m1)
+	}
+	if _, _, err := s.GetMemo(canceled(ctx), "p:ns:a"); !errors.Is(err, context.Canceled) {
+		t.Fatalf("GetMemo with a canceled context: %v", err)
+	}
+	_ = s.Close()
+	if _, _, err := s.GetMemo(ctx, "p:ns:a"); !errors.Is(err, hoard.ErrClosed) {
+		t.Fatalf("GetMemo after Close: %v, want ErrClosed", err)
+	}
+}
+
+func canceled(ctx context.Context) context.Context {
+	ctx, cancel := context.WithCancel(ctx)
+	cancel()
+	return ctx
+}
