@@ -45,7 +45,7 @@ func New(backend Backend, opts ...Option) (*Cache, error) {
 		ttl:             DefaultTTL,
 		codec:           JSON,
 		timeout:         DefaultTimeout,
-		now:             time.Now,
+		now:             wallNow,
 		breakerFailures: DefaultBreakerFailures,
 		breakerCooldown: DefaultBreakerCooldown,
 		logger:          slog.Default(),

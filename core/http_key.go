@@ -104,6 +104,9 @@ func paramName(p string) string {
 
 // querySorted reports whether the parameter names are already in order.
 func querySorted(q string) bool {
+	if strings.IndexByte(q, '&') < 0 {
+		return true // one parameter, or none
+	}
 	prev := ""
 	for q != "" {
 		var p string

@@ -75,7 +75,7 @@ func WithObserver(o Observer) Option { return func(c *config) { c.observer = o }
 func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l } }
 
 // WithClock sets the time source used for entry creation and expiry. For
-// tests; default [time.Now].
+// tests; default: the wall clock (as [time.Now], read more cheaply).
 func WithClock(now func() time.Time) Option { return func(c *config) { c.now = now } }
 
 // WithCircuitBreaker opens the breaker after failures consecutive backend
