@@ -90,7 +90,7 @@ func printable(s string) bool {
 	i := 0
 	for ; i+8 <= len(s); i += 8 {
 		x := binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(s[i:]), 8))
-		below := (x - ones*0x21) &^ x      // a byte < 0x21 sets its high bit
+		below := (x - ones*0x21) &^ x       // a byte < 0x21 sets its high bit
 		above := (x + ones*(0x7f-0x7e)) | x // a byte > 0x7e sets its high bit
 		if (below|above)&highs != 0 {
 			return false
