@@ -49,3 +49,25 @@ type MultiGetter interface {
 type InProcess interface {
 	InProcess() bool
 }
+
+// SelfTimed is implemented by backends that bound every operation
+// themselves, the way a client with socket deadlines on every exchange does.
+//
+// OperationBound returns the longest time any one call of the backend
+// (Get, Set, Delete and every optional capability such as GetMulti or
+// ClearNamespace) can take from the moment it is made until it returns,
+// including waiting for a connection, dialling, writing, reading and any
+// retry, and whatever ctx holds: a ctx without a deadline must not make a
+// call wait longer. A call that runs out of its bound returns an error that
+// is not [ErrNotFound] (so the circuit breaker counts it). The bound must not
+// change over the backend's life; 0 or less means there is none. Every
+// method must still honour ctx's own deadline and cancellation.
+//
+// When the bound is positive and no longer than the Cache's operation
+// timeout ([WithTimeout]), the Cache calls the backend with the caller's
+// context as it is, instead of deriving one with a timer per operation:
+// the backend already ends the call in time. Otherwise the Cache bounds each
+// call itself, as for any backend.
+type SelfTimed interface {
+	OperationBound() time.Duration
+}

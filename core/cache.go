@@ -25,12 +25,14 @@ type Cache struct {
 type shared struct {
 	backend   Backend
 	inProcess bool
+	selfTimed bool       // the backend's own bound is within cfg.timeout
 	memos     MemoGetter // an in-process backend that keeps memos, or nil
 	cfg       config
 	logger    *slog.Logger
 	breaker   *breaker // nil when disabled or for in-process backends
 	flights   singleflight.Group
 	counters  counters
+	values    valueMemos // decoded function results, see decodeValue
 }
 
 // New returns a Cache over backend. Options are checked here: a bad option
@@ -66,6 +68,10 @@ func New(backend Backend, opts ...Option) (*Cache, error) {
 	if ip, ok := backend.(InProcess); ok && ip.InProcess() {
 		s.inProcess = true
 		s.memos, _ = backend.(MemoGetter)
+	}
+	if st, ok := backend.(SelfTimed); ok {
+		bound := st.OperationBound()
+		s.selfTimed = bound > 0 && bound <= cfg.timeout
 	}
 	if cfg.breakerFailures > 0 && !s.inProcess {
 		s.breaker = &breaker{threshold: uint32(cfg.breakerFailures), cooldown: cfg.breakerCooldown, now: cfg.now}
@@ -356,9 +362,10 @@ func (c *Cache) call(ctx context.Context, op, key string, fn func(context.Contex
 }
 
 // withTimeout bounds ctx by the operation timeout, unless ctx already ends
-// sooner.
+// sooner or the backend ends every call within it ([SelfTimed]): a derived
+// context costs a timer and four allocations on every hit.
 func (c *Cache) withTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
-	if c.cfg.timeout <= 0 {
+	if c.cfg.timeout <= 0 || c.selfTimed {
 		return ctx, nop
 	}
 	if dl, ok := ctx.Deadline(); ok && time.Until(dl) <= c.cfg.timeout {

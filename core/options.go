@@ -64,7 +64,8 @@ func WithCodec(codec Codec) Option { return func(c *config) { c.codec = codec } 
 
 // WithTimeout bounds every backend operation. A backend slower than this is
 // a miss (the loader runs) and counts towards the circuit breaker. Default
-// 250ms; in-process backends ([InProcess]) are never given a timeout.
+// 250ms; in-process backends ([InProcess]) are never given a timeout, and a
+// [SelfTimed] backend whose own bound is within d keeps the bound itself.
 func WithTimeout(d time.Duration) Option { return func(c *config) { c.timeout = d } }
 
 // WithObserver receives every cache event. Default none.

@@ -1,11 +1,15 @@
 package hoard
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"reflect"
+	"sync/atomic"
 	"time"
+
+	"github.com/zeebo/xxh3"
 )
 
 // CallOption changes one [Remember], [Wrap] or [SetValue] call.
@@ -32,6 +36,10 @@ func KeyFunc[A any](key func(A) string) CallOption {
 }
 
 func (c *Cache) callConfig(opts []CallOption) callConfig {
+	if len(opts) == 0 {
+		// The common call: no options, and no config that escapes to them.
+		return callConfig{codec: c.cfg.codec}
+	}
 	cc := callConfig{codec: c.cfg.codec}
 	for _, o := range opts {
 		if o != nil {
@@ -57,9 +65,67 @@ func GetValue[T any](ctx context.Context, c *Cache, key string, opts ...CallOpti
 	if err := c.lookup(ctx, k, kindValue, &e); err != nil {
 		return v, err
 	}
-	if err := cc.codec.Unmarshal(e.body, &v); err != nil {
+	v, err := decodeValue[T](c, k, e.body, cc.codec)
+	if err != nil {
 		err = fmt.Errorf("hoard: decode %q: %w", key, err)
 		return v, c.corruptMiss(ctx, k, err)
+	}
+	return v, nil
+}
+
+// Decoded values. A hit on a remote backend brings the value's bytes anew
+// each time, and decoding them is most of the hit's CPU time (JSON: about
+// 10us for 1 KiB). So the Cache keeps the value it last decoded for a key,
+// with the bytes it came from, and when a hit brings exactly those bytes
+// again it hands out a deep copy instead of decoding. The bytes are still
+// fetched, their generation and checksum checked, on every hit: the memo
+// only ever stands in for the decoder. Callers never share mutable data:
+// the memo keeps its own copy and each caller gets a fresh one.
+//
+// Only the JSON codec's values are kept (other codecs may decode values a
+// copy cannot reproduce), only of types a copy reproduces exactly (see
+// jsonCopier), and only values up to valueMemoMaxBytes, in valueMemoSlots
+// slots picked by a hash of the key: a bounded amount of memory, without
+// locks.
+const (
+	valueMemoSlots    = 256
+	valueMemoMaxBytes = 8 << 10
+)
+
+// valueMemo is one decoded value. It never changes once published.
+type valueMemo struct {
+	key  string
+	body []byte // the bytes decoded: the backend's, which are read-only
+	val  any    // *T, never handed out
+	cp   copier
+}
+
+type valueMemos [valueMemoSlots]atomic.Pointer[valueMemo]
+
+// decodeValue decodes body, the value stored under key, into a new T, or
+// copies the T decoded from the same bytes before.
+func decodeValue[T any](c *Cache, key string, body []byte, codec Codec) (T, error) {
+	var v T
+	if _, ok := codec.(jsonCodec); !ok || len(body) > valueMemoMaxBytes {
+		err := codec.Unmarshal(body, &v)
+		return v, err
+	}
+	slot := &c.values[xxh3.HashString(key)%valueMemoSlots]
+	if m := slot.Load(); m != nil && m.key == key && bytes.Equal(m.body, body) {
+		if p, ok := m.val.(*T); ok && m.cp(reflect.ValueOf(&v).Elem(), reflect.ValueOf(p).Elem()) {
+			return v, nil
+		}
+		var zero T
+		v = zero
+	}
+	if err := codec.Unmarshal(body, &v); err != nil {
+		return v, err
+	}
+	if cp := jsonCopier(reflect.TypeFor[T]()); cp != nil {
+		p := new(T)
+		if cp(reflect.ValueOf(p).Elem(), reflect.ValueOf(&v).Elem()) {
+			slot.Store(&valueMemo{key: key, body: body, val: p, cp: cp})
+		}
 	}
 	return v, nil
 }
@@ -91,6 +157,12 @@ func SetValue[T any](ctx context.Context, c *Cache, key string, v T, ttl time.Du
 // miss on the same key run load once and share its result. A failing or
 // slow backend is a miss: load runs and its result is returned, and the
 // failure goes to the observer and the log, not to the caller.
+//
+// Every call gets a value of its own, which it may change. With the JSON
+// codec, a hit that brings the same bytes as the key's previous hit gets a
+// deep copy of the value decoded then instead of decoding again (a few
+// hundred recent values of up to 8 KiB are kept); types with their own
+// UnmarshalJSON or UnmarshalText, other than time.Time, are always decoded.
 func Remember[T any](ctx context.Context, c *Cache, key string, ttl time.Duration, load func(context.Context) (T, error), opts ...CallOption) (T, error) {
 	if c.nsErr != nil {
 		var zero T
@@ -107,8 +179,7 @@ func Remember[T any](ctx context.Context, c *Cache, key string, ttl time.Duratio
 func remember[T any](ctx context.Context, c *Cache, key string, ttl time.Duration, cc callConfig, load func(context.Context) (T, error)) (T, error) {
 	var e entry
 	if err := c.lookup(ctx, key, kindValue, &e); err == nil {
-		var v T
-		if err := cc.codec.Unmarshal(e.body, &v); err == nil {
+		if v, err := decodeValue[T](c, key, e.body, cc.codec); err == nil {
 			return v, nil
 		} else {
 			_ = c.corruptMiss(ctx, key, fmt.Errorf("hoard: decode: %w", err))
