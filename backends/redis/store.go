@@ -20,7 +20,7 @@ import (
 // [redis.UniversalClient] satisfies it: *redis.Client (standalone or
 // Sentinel), *redis.ClusterClient and *redis.Ring.
 type Client interface {
-	MGet(ctx context.Context, keys ...string) *redis.SliceCmd
+	Process(ctx context.Context, cmd redis.Cmder) error
 	EvalSha(ctx context.Context, sha1 string, keys []string, args ...any) *redis.Cmd
 	Eval(ctx context.Context, script string, keys []string, args ...any) *redis.Cmd
 	Unlink(ctx context.Context, keys ...string) *redis.IntCmd
@@ -39,6 +39,13 @@ type Store struct {
 	closed atomic.Bool
 }
 
+// Store is not a [hoard.SelfTimed] backend, so the cache keeps bounding
+// each call with a context deadline (which go-redis honours, see
+// ContextTimeoutEnabled). go-redis's own timeouts each bound one step, not a
+// command: the wait for a pooled connection, a dial and its handshake round
+// trips, a write, a read (relaxed during server maintenance), and again on a
+// retry. Their sum is seconds with the defaults, and is not a bound go-redis
+// promises.
 var (
 	_ hoard.Backend          = (*Store)(nil)
 	_ hoard.NamespaceClearer = (*Store)(nil)
@@ -106,23 +113,31 @@ func (s *Store) Get(ctx context.Context, key string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	vals, err := s.client.MGet(ctx, entry, gen).Result()
-	if err != nil {
+	cmd := newMGet(ctx, entry, gen)
+	if err := s.client.Process(ctx, cmd); err != nil {
 		return nil, translate(ctx, "get", err)
 	}
-	return current(vals)
+	return current(cmd.Val())
+}
+
+// newMGet returns "MGET entry gen" read as a []string reply: go-redis then
+// keeps each value as a plain string, where the []any reply of go-redis's
+// MGet boxes each one again (and MGet takes its keys as a slice of their own).
+// A missing key reads as "", which [current] treats as a miss.
+func newMGet(ctx context.Context, entry, gen string) *redis.StringSliceCmd {
+	return redis.NewStringSliceCmd(ctx, "mget", entry, gen)
 }
 
 // current returns the value of an MGET [entry, generation] reply when the
 // entry was written under the current generation, else [hoard.ErrNotFound].
-// A cleared entry stays until its TTL ends or the next Set overwrites it.
-func current(vals []any) ([]byte, error) {
+// A missing key is "" in the reply. A cleared entry stays until its TTL
+// ends or the next Set overwrites it.
+func current(vals []string) ([]byte, error) {
 	if len(vals) != 2 {
 		return nil, fmt.Errorf("hoardredis: MGET returned %d values, want 2", len(vals))
 	}
-	v, ok := vals[0].(string)
-	g, gok := vals[1].(string)
-	if !ok || !gok || len(g) != genLen || len(v) < genLen || v[:genLen] != g {
+	v, g := vals[0], vals[1]
+	if len(g) != genLen || len(v) < genLen || v[:genLen] != g {
 		return nil, hoard.ErrNotFound
 	}
 	// No copy: go-redis allocates every bulk reply afresh, and the Backend
@@ -209,13 +224,14 @@ func (s *Store) GetMulti(ctx context.Context, keys []string) (map[string][]byte,
 		return found, nil
 	}
 	pipe := s.client.Pipeline()
-	cmds := make([]*redis.SliceCmd, len(keys))
+	cmds := make([]*redis.StringSliceCmd, len(keys))
 	for i, k := range keys {
 		entry, gen, err := s.layout.keys(k)
 		if err != nil {
 			return nil, err
 		}
-		cmds[i] = pipe.MGet(ctx, entry, gen)
+		cmds[i] = newMGet(ctx, entry, gen)
+		_ = pipe.Process(ctx, cmds[i]) // queues; Exec reports errors
 	}
 	if _, err := pipe.Exec(ctx); err != nil {
 		return nil, translate(ctx, "get multi", err)
