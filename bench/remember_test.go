@@ -3,7 +3,9 @@ package bench_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -54,6 +56,12 @@ func benchRemember(b *testing.B, srv *testserver.Server, parallel bool) {
 	b.Run("remember/hoard-redis", func(b *testing.B) {
 		benchHoardRemember(b, redisCache(b, srv, "remember"), load, parallel)
 	})
+	// The same over more keys than hoard keeps decoded values for (see
+	// core's decodeValue), in turn: every hit decodes, as when values
+	// change between hits.
+	b.Run("remember/hoard-redis-many-keys", func(b *testing.B) {
+		benchHoardRememberKeys(b, redisCache(b, srv, "remember-many"), load, parallel, manyKeys)
+	})
 	// The same on Redis with go-redis/cache's codec (msgpack), to tell the
 	// codec's share from the rest.
 	b.Run("remember/hoard-redis-msgpack", func(b *testing.B) {
@@ -85,13 +93,31 @@ func benchRemember(b *testing.B, srv *testserver.Server, parallel bool) {
 }
 
 func benchHoardRemember(b *testing.B, c *hoard.Cache, load func(context.Context) (profile, error), parallel bool) {
+	benchHoardRememberKeys(b, c, load, parallel, []string{rememberKey})
+}
+
+// manyKeys are four times as many keys as hoard keeps decoded values for.
+var manyKeys = func() []string {
+	keys := make([]string, 1024)
+	for i := range keys {
+		keys[i] = fmt.Sprintf("%s-%d", rememberKey, i)
+	}
+	return keys
+}()
+
+// benchHoardRememberKeys times hits on keys, in turn.
+func benchHoardRememberKeys(b *testing.B, c *hoard.Cache, load func(context.Context) (profile, error), parallel bool, keys []string) {
 	ctx := b.Context()
-	if _, err := hoard.Remember(ctx, c, rememberKey, time.Hour, load); err != nil {
-		b.Fatal(err)
+	for _, k := range keys {
+		if _, err := hoard.Remember(ctx, c, k, time.Hour, load); err != nil {
+			b.Fatal(err)
+		}
 	}
 	hit := func(context.Context) (profile, error) { return profile{}, errUnexpectedLoad }
+	var next atomic.Uint64
 	benchCalls(b, func(ctx context.Context) (profile, error) {
-		return hoard.Remember(ctx, c, rememberKey, time.Hour, hit)
+		k := keys[(next.Add(1)-1)%uint64(len(keys))]
+		return hoard.Remember(ctx, c, k, time.Hour, hit)
 	}, parallel)
 }
 
