@@ -71,10 +71,16 @@ var builders = map[string]builder{
 	"echo/bare": {false, func(o *Origin, _ *hoard.Cache, _ []hoard.HTTPOption) (*Target, error) {
 		return httpTarget(echoApp(o, nil)), nil
 	}},
+	"echo/bare-headers": {false, func(o *Origin, _ *hoard.Cache, _ []hoard.HTTPOption) (*Target, error) {
+		return httpTarget(echoHitHeaders(o)), nil
+	}},
 	"echo/hoard":           {true, hoardEcho},
 	"echo/echo-http-cache": {false, echoHTTPCache},
 	"fiber/bare": {false, func(o *Origin, _ *hoard.Cache, _ []hoard.HTTPOption) (*Target, error) {
 		return fiberV2Target(fiberV2App(o, nil)), nil
+	}},
+	"fiber/bare-headers": {false, func(o *Origin, _ *hoard.Cache, _ []hoard.HTTPOption) (*Target, error) {
+		return fiberV2Target(fiberV2HitHeaders(o)), nil
 	}},
 	"fiber/hoard":       {true, hoardFiber},
 	"fiber/fiber-cache": {false, fiberV2Cache},
@@ -226,6 +232,23 @@ func echoApp(o *Origin, mw echo.MiddlewareFunc) *echo.Echo {
 	return e
 }
 
+// echoHitHeaders is the bare Echo handler writing the same header fields as
+// a hoard hit.
+func echoHitHeaders(o *Origin) *echo.Echo {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.Logger.SetOutput(io.Discard)
+	e.GET(Path, func(c echo.Context) error {
+		o.run()
+		h := c.Response().Header()
+		for _, f := range HitHeaders {
+			h.Set(f[0], f[1])
+		}
+		return c.Blob(http.StatusOK, ContentType, o.Body)
+	})
+	return e
+}
+
 func hoardEcho(o *Origin, c *hoard.Cache, opts []hoard.HTTPOption) (*Target, error) {
 	mw, err := hoardecho.Middleware(c, opts...)
 	if err != nil {
@@ -263,6 +286,26 @@ func fiberV2App(o *Origin, mw fiberv2.Handler) *fiberv2.App {
 	} else {
 		app.Get(Path, h)
 	}
+	return app
+}
+
+// fiberV2HitHeaders is the bare Fiber handler writing the same header
+// fields as a hoard hit, the cheapest way fasthttp offers (canonical names,
+// and Content-Length left to fasthttp, as hoard's adapter does): the floor
+// for a hit that sends them.
+func fiberV2HitHeaders(o *Origin) *fiberv2.App {
+	app := fiberv2.New(fiberv2.Config{DisableStartupMessage: true})
+	app.Get(Path, func(c *fiberv2.Ctx) error {
+		o.run()
+		h := &c.Response().Header
+		h.SetContentType(ContentType)
+		for _, f := range HitHeaders {
+			if f[0] != fiberv2.HeaderContentLength {
+				h.SetCanonical([]byte(f[0]), []byte(f[1]))
+			}
+		}
+		return c.Send(o.Body)
+	})
 	return app
 }
 

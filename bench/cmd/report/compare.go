@@ -136,6 +136,7 @@ func compare(in *inputs) []comparison {
 		add(r("nethttp_lean_hit_vs_bare", "net/http: hoard hit with the fewest header fields (no X-Cache, no added Cache-Control) / bare handler", "nethttp/hoard-memory-lean", "nethttp/bare"))
 		add(r("nethttp_redis_hit_vs_bare", "net/http: hoard hit (Redis) / bare handler", "nethttp/hoard-redis", "nethttp/bare"))
 		add(r("echo_hit_vs_bare", "Echo: hoard hit (memory) / bare handler", "echo/hoard-memory", "echo/bare").atMost(1.5, false))
+		add(r("echo_hit_vs_bare_headers", "Echo: hoard hit (memory) / bare handler sending the same header fields as a hit", "echo/hoard-memory", "echo/bare-headers"))
 		add(r("echo_redis_hit_vs_bare", "Echo: hoard hit (Redis) / bare handler", "echo/hoard-redis", "echo/bare"))
 		add(r("echo_hit_vs_echo_http_cache", "Echo: hoard hit / echo-http-cache hit", "echo/hoard-memory", "echo/echo-http-cache").atMost(0.1, false))
 		fiberMax := 1.0
@@ -146,6 +147,8 @@ func compare(in *inputs) []comparison {
 		add(r("fiber_hit_vs_fiberv3_cache", "Fiber: hoard hit (v2) / Fiber v3 middleware/cache hit", "fiber/hoard-memory", "fiberv3/fiber-cache").atMost(fiberMax, false))
 		add(r("fiber_lean_hit_vs_fiber_cache", "Fiber v2: hoard hit with the fewest header fields / Fiber v2 middleware/cache hit", "fiber/hoard-memory-lean", "fiber/fiber-cache"))
 		add(r("fiber_hit_vs_bare", "Fiber v2: hoard hit (memory) / bare handler", "fiber/hoard-memory", "fiber/bare"))
+		add(r("fiber_hit_vs_bare_headers", "Fiber v2: hoard hit (memory) / bare handler sending the same header fields as a hit", "fiber/hoard-memory", "fiber/bare-headers"))
+		add(r("fiber_bare_headers_vs_fiber_cache", "Fiber v2: bare handler sending a hoard hit's header fields / Fiber v2 middleware/cache hit (the floor of the Fiber target)", "fiber/bare-headers", "fiber/fiber-cache"))
 		add(r("fiber_redis_hit_vs_bare", "Fiber v2: hoard hit (Redis) / bare handler", "fiber/hoard-redis", "fiber/bare"))
 		add(r("fiber_cache_vs_bare", "Fiber v2: middleware/cache hit / bare handler", "fiber/fiber-cache", "fiber/bare"))
 		add(r("fiberv3_cache_vs_bare", "Fiber v3: middleware/cache hit / bare handler", "fiberv3/fiber-cache", "fiberv3/bare"))
