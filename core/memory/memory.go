@@ -5,6 +5,13 @@
 // Expired entries are removed by otter's periodic clean-up, not only when
 // read, and the byte bound evicts the least valuable entries (W-TinyLFU), so
 // the store never grows past its limit with dead entries.
+//
+// MaxBytes bounds the store's live data, not the process: with Go's default
+// GC (GOGC=100) the heap may grow to about twice the live heap before a
+// collection, so a process holding a full 64 MiB store can reach 150 MiB or
+// more of RSS. Where memory matters, set a soft limit (GOMEMLIMIT, or
+// debug.SetMemoryLimit) of about 1.3 x MaxBytes plus what the rest of the
+// application needs: the GC then works harder instead of growing the heap.
 package memory
 
 import (
