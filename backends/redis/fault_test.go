@@ -30,9 +30,14 @@ func TestFault(t *testing.T) {
 	const (
 		opTimeout   = 100 * time.Millisecond
 		handlerTime = 20 * time.Millisecond
-		// slack covers scheduling on a loaded machine under -race.
-		slack    = 250 * time.Millisecond
-		maxWait  = opTimeout + handlerTime + slack
+		// A request may wait the operation timeout twice (its lookup, then
+		// the store of its response, which happens before the response
+		// completes); slack covers scheduling on a loaded 2-core machine
+		// under -race. The bound stays far below the client's own socket
+		// timeouts (seconds), so it still shows that hoard's timeout is what
+		// ended the waits.
+		slack    = 500 * time.Millisecond
+		maxWait  = 2*opTimeout + handlerTime + slack
 		paths    = 5 // per client
 		clients  = 8
 		cooldown = 200 * time.Millisecond
@@ -115,7 +120,7 @@ func TestFault(t *testing.T) {
 		slowest := time.Duration(tl.slowest.Load())
 		t.Logf("%s: %d requests, %d hits, slowest %v", name, tl.requests.Load(), tl.hits.Load(), slowest)
 		if slowest > maxWait {
-			t.Errorf("%s: a request took %v, more than timeout %v + handler %v (+%v slack)", name, slowest, opTimeout, handlerTime, slack)
+			t.Errorf("%s: a request took %v, more than twice the timeout %v + handler %v (+%v slack)", name, slowest, opTimeout, handlerTime, slack)
 		}
 		if tl.requests.Load() == 0 {
 			t.Errorf("%s: no request completed", name)
