@@ -2,8 +2,6 @@ package hoardredis_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"os"
 	"testing"
 	"time"
@@ -46,7 +44,3 @@ func TestMain(m *testing.M) {
 type discardLogger struct{}
 
 func (discardLogger) Printf(context.Context, string, ...any) {}
-
-// discardSlog is a logger for the cache that drops everything: the fault
-// tests log a warning per failed backend call by design.
-func discardSlog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
