@@ -61,3 +61,26 @@ func (h Header) SetFields(fields []HeaderField) {
 		prev = f.Name
 	}
 }
+
+// HTTPRequest is the engine's view of r, for adapters built on net/http.
+// Host is r.Host (the request's Host header), never X-Forwarded-Host.
+func HTTPRequest(r *http.Request) Request {
+	return Request{
+		Method:   r.Method,
+		Host:     r.Host,
+		Path:     r.URL.EscapedPath(),
+		RawQuery: r.URL.RawQuery,
+		Header:   Header(r.Header),
+	}
+}
+
+// WriteHit sends an ActionServe response through w, for adapters built on
+// net/http: the header fields, the status, then the body (none for HEAD or
+// 304).
+func (x *Exchange) WriteHit(w http.ResponseWriter) {
+	Header(w.Header()).SetFields(x.ResponseHeaders())
+	w.WriteHeader(x.Status())
+	if body := x.Body(); len(body) > 0 {
+		_, _ = w.Write(body)
+	}
+}

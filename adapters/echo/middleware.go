@@ -32,25 +32,15 @@ func serve(engine *hoard.HTTP, next echo.HandlerFunc, c echo.Context) error {
 		return next(c)
 	}
 	r := c.Request()
-	req := hoard.Request{
-		Method:   r.Method,
-		Host:     r.Host,
-		Path:     r.URL.EscapedPath(),
-		RawQuery: r.URL.RawQuery,
-		Header:   hoard.Header(r.Header),
-	}
+	req := hoard.HTTPRequest(r)
 	x := engine.Begin(r.Context(), &req)
 	defer x.Release()
 	hdr := hoard.Header(res.Header())
 	switch x.Action() {
 	case hoard.ActionServe:
-		hdr.SetFields(x.ResponseHeaders())
 		// Through echo.Response, so Before/After hooks run and loggers see
 		// the status and size.
-		res.WriteHeader(x.Status())
-		if body := x.Body(); len(body) > 0 {
-			_, _ = res.Write(body)
-		}
+		x.WriteHit(res)
 		return nil
 	case hoard.ActionBypass:
 		x.Prepare(hdr)

@@ -26,23 +26,13 @@ type handler struct {
 }
 
 func (m *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	req := hoard.Request{
-		Method:   r.Method,
-		Host:     r.Host,
-		Path:     r.URL.EscapedPath(),
-		RawQuery: r.URL.RawQuery,
-		Header:   hoard.Header(r.Header),
-	}
+	req := hoard.HTTPRequest(r)
 	x := m.engine.Begin(r.Context(), &req)
 	defer x.Release()
 	hdr := hoard.Header(w.Header())
 	switch x.Action() {
 	case hoard.ActionServe:
-		hdr.SetFields(x.ResponseHeaders())
-		w.WriteHeader(x.Status())
-		if body := x.Body(); len(body) > 0 {
-			_, _ = w.Write(body)
-		}
+		x.WriteHit(w)
 	case hoard.ActionBypass:
 		x.Prepare(hdr)
 		m.next.ServeHTTP(w, r)
