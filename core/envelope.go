@@ -89,7 +89,11 @@ func corrupt(why string) error { return fmt.Errorf("%w: %s", ErrCorrupt, why) }
 
 // decodeEntry parses b into e without copying. It fails with ErrCorrupt for
 // anything but a complete, checksummed envelope of a known version.
-func decodeEntry(b []byte, e *entry) error {
+func decodeEntry(b []byte, e *entry) error { return parseEntry(b, e, true) }
+
+// parseEntry is decodeEntry, with the checksum verified only when verify is
+// set: sizing a value (MemoSize) reads its fields, and trusts nothing.
+func parseEntry(b []byte, e *entry, verify bool) error {
 	if len(b) < fixedHeaderLen+checksumLen {
 		return corrupt("too short")
 	}
@@ -100,7 +104,7 @@ func decodeEntry(b []byte, e *entry) error {
 		return corrupt(fmt.Sprintf("unknown envelope version %d", b[1]))
 	}
 	payload := b[:len(b)-checksumLen]
-	if xxh3.Hash(payload) != binary.LittleEndian.Uint64(b[len(payload):]) {
+	if verify && xxh3.Hash(payload) != binary.LittleEndian.Uint64(b[len(payload):]) {
 		return corrupt("checksum mismatch")
 	}
 	e.kind = entryKind(b[2])

@@ -35,7 +35,7 @@ func MemoSize(value []byte) int {
 		return 0
 	}
 	var e entry
-	if decodeEntry(value, &e) != nil {
+	if parseEntry(value, &e, false) != nil {
 		return 0 // never memoized
 	}
 	stored := 0
