@@ -55,39 +55,28 @@ type builder struct {
 	build func(o *Origin, c *hoard.Cache, opts []hoard.HTTPOption) (*Target, error)
 }
 
+// bare is the builder of a target without hoard or a peer cache.
+func bare(build func(o *Origin) *Target) builder {
+	return builder{false, func(o *Origin, _ *hoard.Cache, _ []hoard.HTTPOption) (*Target, error) { return build(o), nil }}
+}
+
 var builders = map[string]builder{
-	"nethttp/bare": {false, func(o *Origin, _ *hoard.Cache, _ []hoard.HTTPOption) (*Target, error) {
-		return httpTarget(netHTTPOrigin(o)), nil
-	}},
-	"nethttp/hoard": {true, hoardNetHTTP},
-	"nethttp/bare-headers": {false, func(o *Origin, _ *hoard.Cache, _ []hoard.HTTPOption) (*Target, error) {
-		return httpTarget(netHTTPHitHeaders(o)), nil
-	}},
-	"gin/bare": {false, func(o *Origin, _ *hoard.Cache, _ []hoard.HTTPOption) (*Target, error) {
-		return httpTarget(ginApp(o, nil)), nil
-	}},
-	"gin/gin-cache": {false, ginCache},
-	"gin/hoard":     {true, hoardGin},
-	"echo/bare": {false, func(o *Origin, _ *hoard.Cache, _ []hoard.HTTPOption) (*Target, error) {
-		return httpTarget(echoApp(o, nil)), nil
-	}},
-	"echo/bare-headers": {false, func(o *Origin, _ *hoard.Cache, _ []hoard.HTTPOption) (*Target, error) {
-		return httpTarget(echoHitHeaders(o)), nil
-	}},
+	"nethttp/bare":         bare(func(o *Origin) *Target { return httpTarget(netHTTPOrigin(o)) }),
+	"nethttp/hoard":        {true, hoardNetHTTP},
+	"nethttp/bare-headers": bare(func(o *Origin) *Target { return httpTarget(netHTTPHitHeaders(o)) }),
+	"gin/bare":             bare(func(o *Origin) *Target { return httpTarget(ginApp(o, nil)) }),
+	"gin/gin-cache":        {false, ginCache},
+	"gin/hoard":            {true, hoardGin},
+	"echo/bare":            bare(func(o *Origin) *Target { return httpTarget(echoApp(o, nil)) }),
+	"echo/bare-headers":    bare(func(o *Origin) *Target { return httpTarget(echoHitHeaders(o)) }),
 	"echo/hoard":           {true, hoardEcho},
 	"echo/echo-http-cache": {false, echoHTTPCache},
-	"fiber/bare": {false, func(o *Origin, _ *hoard.Cache, _ []hoard.HTTPOption) (*Target, error) {
-		return fiberV2Target(fiberV2App(o, nil)), nil
-	}},
-	"fiber/bare-headers": {false, func(o *Origin, _ *hoard.Cache, _ []hoard.HTTPOption) (*Target, error) {
-		return fiberV2Target(fiberV2HitHeaders(o)), nil
-	}},
-	"fiber/hoard":       {true, hoardFiber},
-	"fiber/fiber-cache": {false, fiberV2Cache},
-	"fiberv3/bare": {false, func(o *Origin, _ *hoard.Cache, _ []hoard.HTTPOption) (*Target, error) {
-		return fiberV3Target(fiberV3App(o, nil)), nil
-	}},
-	"fiberv3/fiber-cache": {false, fiberV3Cache},
+	"fiber/bare":           bare(func(o *Origin) *Target { return fiberV2Target(fiberV2App(o, nil)) }),
+	"fiber/bare-headers":   bare(func(o *Origin) *Target { return fiberV2Target(fiberV2HitHeaders(o)) }),
+	"fiber/hoard":          {true, hoardFiber},
+	"fiber/fiber-cache":    {false, fiberV2Cache},
+	"fiberv3/bare":         bare(func(o *Origin) *Target { return fiberV3Target(fiberV3App(o, nil)) }),
+	"fiberv3/fiber-cache":  {false, fiberV3Cache},
 }
 
 // Names lists every target, sorted.
@@ -232,21 +221,18 @@ func echoApp(o *Origin, mw echo.MiddlewareFunc) *echo.Echo {
 	return e
 }
 
-// echoHitHeaders is the bare Echo handler writing the same header fields as
-// a hoard hit.
+// echoHitHeaders is the bare Echo app writing the same header fields as a
+// hoard hit, set by a middleware in hoard's place.
 func echoHitHeaders(o *Origin) *echo.Echo {
-	e := echo.New()
-	e.HideBanner, e.HidePort = true, true
-	e.Logger.SetOutput(io.Discard)
-	e.GET(Path, func(c echo.Context) error {
-		o.run()
-		h := c.Response().Header()
-		for _, f := range HitHeaders {
-			h.Set(f[0], f[1])
+	return echoApp(o, func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			h := c.Response().Header()
+			for _, f := range HitHeaders {
+				h.Set(f[0], f[1])
+			}
+			return next(c)
 		}
-		return c.Blob(http.StatusOK, ContentType, o.Body)
 	})
-	return e
 }
 
 func hoardEcho(o *Origin, c *hoard.Cache, opts []hoard.HTTPOption) (*Target, error) {
@@ -289,24 +275,24 @@ func fiberV2App(o *Origin, mw fiberv2.Handler) *fiberv2.App {
 	return app
 }
 
-// fiberV2HitHeaders is the bare Fiber handler writing the same header
-// fields as a hoard hit, the cheapest way fasthttp offers (canonical names,
-// and Content-Length left to fasthttp, as hoard's adapter does): the floor
-// for a hit that sends them.
+// fiberV2HitHeaders is the bare Fiber app writing the same header fields
+// as a hoard hit, set by a middleware in hoard's place the cheapest way
+// fasthttp offers (canonical names; Content-Length left to fasthttp, as
+// hoard's adapter does): the floor for a hit that sends them.
 func fiberV2HitHeaders(o *Origin) *fiberv2.App {
-	app := fiberv2.New(fiberv2.Config{DisableStartupMessage: true})
-	app.Get(Path, func(c *fiberv2.Ctx) error {
-		o.run()
-		h := &c.Response().Header
-		h.SetContentType(ContentType)
-		for _, f := range HitHeaders {
-			if f[0] != fiberv2.HeaderContentLength {
-				h.SetCanonical([]byte(f[0]), []byte(f[1]))
-			}
+	var fields [][2][]byte
+	for _, f := range HitHeaders {
+		if f[0] != fiberv2.HeaderContentLength {
+			fields = append(fields, [2][]byte{[]byte(f[0]), []byte(f[1])})
 		}
-		return c.Send(o.Body)
+	}
+	return fiberV2App(o, func(c *fiberv2.Ctx) error {
+		h := &c.Response().Header
+		for _, f := range fields {
+			h.SetCanonical(f[0], f[1])
+		}
+		return c.Next()
 	})
-	return app
 }
 
 func fiberV2Target(app *fiberv2.App) *Target {
