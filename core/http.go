@@ -54,7 +54,8 @@ const (
 	// cache. Call [Exchange.Prepare], then run the handler directly.
 	ActionBypass
 	// ActionServe: answer from the cache. Call [Exchange.WriteHeaders],
-	// then write [Exchange.Status] and [Exchange.Body].
+	// then write [Exchange.Status] and [Exchange.Body] ([Exchange.WriteHit]
+	// does all three on a net/http ResponseWriter).
 	ActionServe
 	// ActionRun: a miss. Call [Exchange.Prepare], run the handler through
 	// a writer that calls [Exchange.Commit] before the status is sent and

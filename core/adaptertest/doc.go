@@ -19,4 +19,8 @@
 //		t.Cleanup(srv.Close)
 //		return srv.URL
 //	})
+//
+// Backends run the suite through the net/http adapter ([NetHTTPServer]),
+// and [Faults] against their real server: killed, restarted empty,
+// stalled and resumed under load.
 package adaptertest
