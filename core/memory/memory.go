@@ -21,6 +21,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -33,10 +34,11 @@ import (
 const DefaultMaxBytes = 64 << 20
 
 // entryOverhead approximates the bytes otter and Go spend per entry beyond
-// its key and value (otter's node, the item and its memo slot), so many tiny
-// entries still respect the bound. hoard's memo of an HTTP entry is added
-// per entry (hoard.MemoSize).
-const entryOverhead = 144
+// its key and value (otter's node, the item and its memo slot: 144; the
+// read index's entry: 124, measured), so many tiny entries still respect
+// the bound. hoard's memo of an HTTP entry is added per entry
+// (hoard.MemoSize).
+const entryOverhead = 144 + 128
 
 // noExpiry is otter's "never": an excessively long period.
 const noExpiry = time.Duration(math.MaxInt64)
@@ -53,15 +55,24 @@ type Options struct {
 
 // Store is an in-memory [hoard.Backend].
 type Store struct {
-	cache    *otter.Cache[string, *item]
+	cache *otter.Cache[string, *item]
+	// index maps each key read since it was stored to its item: a read
+	// finds it there, in about a quarter of the time otter's own lookup
+	// takes. otter stays the store of record (bound, policy, expiry): an
+	// item leaves the index when otter drops it, and an item otter dropped
+	// is never served from the index, even in the moment before it leaves.
+	index    sync.Map // string -> *item
 	maxValue int64
+	now      func() int64 // the expiry clock, in nanoseconds
 	closed   atomic.Bool
 }
 
 type item struct {
-	value []byte
-	ttl   time.Duration // 0 = no expiry
-	memo  hoard.Memo    // what hoard derived from value, made on first read
+	value    []byte
+	ttl      time.Duration // 0 = no expiry
+	deadline int64         // on Store.now's scale; 0 = no expiry
+	dropped  atomic.Bool   // otter removed or replaced it
+	memo     hoard.Memo    // what hoard derived from value, made on first read
 }
 
 var (
@@ -102,53 +113,54 @@ func New(opts Options) (*Store, error) {
 			return e.Value.ttl
 		}),
 	}
+	s := &Store{maxValue: opts.MaxBytes / 8, now: monotonicNow}
 	if opts.Now != nil {
 		o.Clock = clock{now: opts.Now}
+		s.now = func() int64 { return opts.Now().UnixNano() }
+	}
+	// Runs under otter's bucket lock as an item leaves, before the change
+	// is visible: from then on no read serves it.
+	o.OnAtomicDeletion = func(e otter.DeletionEvent[string, *item]) {
+		e.Value.dropped.Store(true)
+		s.index.CompareAndDelete(e.Key, e.Value)
 	}
 	c, err := otter.New(o)
 	if err != nil {
 		return nil, fmt.Errorf("memory: %w", err)
 	}
-	return &Store{cache: c, maxValue: opts.MaxBytes / 8}, nil
+	s.cache = c
+	return s, nil
 }
+
+// clockStart anchors the default expiry clock, which reads only the
+// monotonic clock: one clock read per check.
+var clockStart = time.Now()
+
+func monotonicNow() int64 { return int64(time.Since(clockStart)) }
 
 // Get returns the stored bytes, which the caller must not modify.
 func (s *Store) Get(ctx context.Context, key string) ([]byte, error) {
 	if err := s.check(ctx); err != nil {
 		return nil, err
 	}
-	it, ok := s.get(key)
-	if !ok {
+	it := s.get(key)
+	if it == nil || it.expired(s.now) {
 		return nil, hoard.ErrNotFound
 	}
 	return it.value, nil
 }
 
-// readSample is how many reads there are for each one the eviction policy
-// hears of.
-const readSample = 8
-
-// get returns key's item. One read in readSample, at random, is recorded
-// for the eviction policy (W-TinyLFU counts how often keys are read, and
-// orders its segments by recency): recording every read costs a hit more
-// than the lookup itself, while a sample still ranks a key read a thousand
-// times far above one read once. The rest are quiet reads.
-func (s *Store) get(key string) (*item, bool) {
-	if rand.Uint32()%readSample == 0 {
-		return s.cache.GetIfPresent(key)
-	}
-	e, ok := s.cache.GetEntryQuietly(key)
-	return e.Value, ok
-}
-
 // GetMemo is Get, also returning the value's memo, in which hoard keeps the
-// value decoded.
+// value decoded. It does not read the clock: as hoard.MemoGetter allows, a
+// value whose TTL has passed may be returned until otter drops it, and the
+// Cache checks the expiry written in the value (the same instant, taken
+// just before the TTL was).
 func (s *Store) GetMemo(ctx context.Context, key string) ([]byte, *hoard.Memo, error) {
 	if err := s.check(ctx); err != nil {
 		return nil, nil, err
 	}
-	it, ok := s.get(key)
-	if !ok {
+	it := s.get(key)
+	if it == nil {
 		return nil, nil, hoard.ErrNotFound
 	}
 	return it.value, &it.memo, nil
@@ -161,11 +173,66 @@ func (s *Store) GetMulti(ctx context.Context, keys []string) (map[string][]byte,
 	}
 	out := make(map[string][]byte, len(keys))
 	for _, k := range keys {
-		if it, ok := s.get(k); ok {
+		if it := s.get(k); it != nil && !it.expired(s.now) {
 			out[k] = it.value
 		}
 	}
 	return out, nil
+}
+
+// readSample is how many reads there are for each one the eviction policy
+// hears of.
+const readSample = 8
+
+// get returns key's item, or nil. It may return an item whose deadline
+// has passed but that otter has not dropped yet; never a dropped one.
+//
+// One read in readSample, at random, is recorded for the eviction policy
+// (W-TinyLFU counts how often keys are read, and orders its segments by
+// recency): recording every read costs a hit more than the lookup itself,
+// while a sample still ranks a key read a thousand times far above one
+// read once.
+func (s *Store) get(key string) *item {
+	sampled := rand.Uint32()%readSample == 0
+	if v, ok := s.index.Load(key); ok {
+		if it := v.(*item); !it.dropped.Load() {
+			if sampled {
+				s.cache.GetIfPresent(key)
+			}
+			return it
+		}
+	}
+	var (
+		e  otter.Entry[string, *item]
+		ok bool
+	)
+	if sampled {
+		e, ok = s.cache.GetEntry(key)
+	} else {
+		e, ok = s.cache.GetEntryQuietly(key)
+	}
+	if !ok {
+		return nil
+	}
+	s.remember(e.Key, e.Value)
+	return e.Value
+}
+
+// remember puts it in the index under key (otter's own copy of the key:
+// the one a reader passes may be a view of a buffer it reuses), unless
+// otter has dropped it: the deletion handler sets dropped before it
+// removes the item from the index, and this stores before it looks at
+// dropped, so whichever runs second removes it.
+func (s *Store) remember(key string, it *item) {
+	s.index.Store(key, it)
+	if it.dropped.Load() {
+		s.index.CompareAndDelete(key, it)
+	}
+}
+
+// expired reports whether it's deadline has passed on clock now.
+func (it *item) expired(now func() int64) bool {
+	return it.deadline != 0 && now() >= it.deadline
 }
 
 // Set stores a copy of value. ttl <= 0 stores without expiry.
@@ -176,7 +243,11 @@ func (s *Store) Set(ctx context.Context, key string, value []byte, ttl time.Dura
 	if int64(len(value)) > s.maxValue {
 		return fmt.Errorf("memory: %d-byte value over the %d-byte entry limit: %w", len(value), s.maxValue, hoard.ErrTooLarge)
 	}
-	s.cache.Set(key, &item{value: bytes.Clone(value), ttl: max(ttl, 0)})
+	it := &item{value: bytes.Clone(value), ttl: max(ttl, 0)}
+	if ttl > 0 {
+		it.deadline = s.now() + int64(ttl)
+	}
+	s.cache.Set(key, it)
 	return nil
 }
 
