@@ -25,8 +25,9 @@ type Cache struct {
 type shared struct {
 	backend   Backend
 	inProcess bool
-	selfTimed bool       // the backend's own bound is within cfg.timeout
-	memos     MemoGetter // an in-process backend that keeps memos, or nil
+	selfTimed bool        // the backend's own bound is within cfg.timeout
+	memos     MemoGetter  // an in-process backend that keeps memos, or nil
+	droppers  MemoDropper // memos as a MemoDropper, or nil
 	cfg       config
 	logger    *slog.Logger
 	breaker   *breaker // nil when disabled or for in-process backends
@@ -68,6 +69,7 @@ func New(backend Backend, opts ...Option) (*Cache, error) {
 	if ip, ok := backend.(InProcess); ok && ip.InProcess() {
 		s.inProcess = true
 		s.memos, _ = backend.(MemoGetter)
+		s.droppers, _ = backend.(MemoDropper)
 	}
 	if st, ok := backend.(SelfTimed); ok {
 		bound := st.OperationBound()

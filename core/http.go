@@ -3,6 +3,7 @@ package hoard
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"strconv"
 	"strings"
 	"sync"
@@ -23,6 +24,12 @@ type Request struct {
 	// RawQuery is the query without '?', as sent.
 	RawQuery string
 	Header   RequestHeader
+	// Time is when the request arrived, if the framework already read the
+	// clock for it (fasthttp does, for every request). On the default
+	// clock, the engine takes it as the current time rather than read the
+	// clock again; when it is zero, or the Cache has a clock of its own
+	// (WithClock), the engine reads the clock.
+	Time time.Time
 }
 
 // RequestHeader reads request header fields; http.Header implements it.
@@ -73,6 +80,8 @@ type HTTP struct {
 	cfg     httpConfig
 	flights flightGroup
 	pool    sync.Pool
+	keyHead string    // "prefix:namespace:", the start of every key
+	hot     *hotTable // nil unless the backend drops memos (see http_hot.go)
 
 	statusHit, statusMiss, statusRefresh, statusBypass string
 }
@@ -103,6 +112,10 @@ func NewHTTP(c *Cache, opts ...HTTPOption) (*HTTP, error) {
 		return nil, err
 	}
 	h := &HTTP{cache: c.Namespace(cfg.namespace), cfg: cfg}
+	h.keyHead = c.cfg.prefix + ":" + cfg.namespace + ":"
+	if c.droppers != nil && cfg.keyFunc == nil {
+		h.hot = newHotTable()
+	}
 	h.statusHit = cfg.cacheStatusName + "; hit"
 	h.statusMiss = cfg.cacheStatusName + "; fwd=uri-miss"
 	h.statusRefresh = cfg.cacheStatusName + "; fwd=request"
@@ -128,12 +141,15 @@ type Exchange struct {
 	head    bool
 	req     requestFields
 	visit   func(name, value string) // req.take
+	rng     uint64                   // see random
 
 	// ActionServe
-	e           entry
-	notModified bool
-	fields      []HeaderField
-	fieldBuf    [16]HeaderField
+	e            entry  // the entry, when decoded for this request
+	ent          *entry // the entry served: &e, or a memo's
+	notModified  bool
+	fields       []HeaderField
+	sharedFields bool // fields are a plan's, not in fieldBuf
+	fieldBuf     [16]HeaderField
 
 	// ActionRun
 	preset map[string][]string // response headers set before the handler ran
@@ -182,6 +198,16 @@ func (h *HTTP) Begin(ctx context.Context, r *Request) *Exchange {
 	if !h.cfg.allowAuthorization && x.req.authorization != "" {
 		return x.bypass(ctx)
 	}
+	var hot uint64
+	useHot := h.hot != nil && !refresh && h.hot.eligible(r, &x.req)
+	if useHot {
+		hot = h.hot.hash(r)
+		if d := h.hot.find(hot, r, x.req.vary); d != nil {
+			if now := h.now(r); d.e.expires == 0 || now < d.e.expires {
+				return h.serveHot(ctx, x, r, d, now)
+			}
+		}
+	}
 	x.keyBuf = h.appendKey(x.keyBuf[:0], r, &x.req)
 	x.key, x.keyView = unsafeString(x.keyBuf), true
 	if !h.cache.inProcess || h.cache.cfg.observer != nil {
@@ -199,8 +225,11 @@ func (h *HTTP) Begin(ctx context.Context, r *Request) *Exchange {
 	}
 	x.status = h.statusMiss
 	forgotten := h.flights.forgotten.Load()
-	now := h.cache.cfg.now().UnixNano()
+	now := h.now(r)
 	if d, err := h.cache.lookupAt(ctx, x.key, kindHTTP, &x.e, now); err == nil {
+		if useHot && d != nil {
+			h.hot.remember(hot, r, x.req.vary, d.memo)
+		}
 		x.serve(now, d)
 		return x
 	}
@@ -242,6 +271,57 @@ func (h *HTTP) Begin(ctx context.Context, r *Request) *Exchange {
 	return x
 }
 
+// now is the current time for r, in Unix nanoseconds.
+func (h *HTTP) now(r *Request) int64 {
+	if !r.Time.IsZero() && !h.cache.cfg.ownClock {
+		return r.Time.UnixNano()
+	}
+	return h.cache.cfg.now().UnixNano()
+}
+
+// serveHot answers x from d, found in the hot table: a hit like any other
+// (counted, observed, and now and then reported to the backend's eviction
+// policy), without a backend call. The key is built only when something
+// needs it.
+func (h *HTTP) serveHot(ctx context.Context, x *Exchange, r *Request, d *decoded, now int64) *Exchange {
+	rnd := x.random()
+	touch := rnd%hotTouchSample == 0
+	observed := h.cache.cfg.observer != nil
+	if touch || observed {
+		x.keyBuf = h.appendKey(x.keyBuf[:0], r, &x.req)
+		x.key, x.keyView = unsafeString(x.keyBuf), true
+		if touch {
+			h.cache.droppers.Touch(x.key)
+		}
+		if observed {
+			x.ownKey()
+		}
+	}
+	if observed {
+		h.cache.observe(ctx, Event{Kind: EventHit, Op: "get", Key: x.key})
+	} else {
+		h.cache.counters.addAt(EventHit, rnd>>8)
+	}
+	x.serve(now, d)
+	return x
+}
+
+// random returns a pseudo-random number from x's own xorshift generator:
+// for sampling and spreading counters, where math/rand's per-thread
+// ChaCha8 costs a hit more than it needs to. x belongs to one request at a
+// time, so its state needs no synchronisation.
+func (x *Exchange) random() uint32 {
+	s := x.rng
+	if s == 0 {
+		s = rand.Uint64() | 1
+	}
+	s ^= s << 13
+	s ^= s >> 7
+	s ^= s << 17
+	x.rng = s
+	return uint32(s >> 32)
+}
+
 // ownKey makes x.key a string of its own once something may keep it.
 func (x *Exchange) ownKey() {
 	if x.keyView {
@@ -264,14 +344,18 @@ func (x *Exchange) serve(now int64, d *decoded) {
 	x.action = ActionServe
 	x.label = "HIT"
 	x.status = x.h.statusHit
+	x.ent = &x.e
+	if d != nil {
+		x.ent = &d.e // the same entry, without copying it
+	}
 	if inm := x.req.ifNoneMatch; inm != "" {
-		x.notModified = etagMatches(inm, unsafeString(x.e.etag))
+		x.notModified = etagMatches(inm, unsafeString(x.ent.etag))
 	} else if ims := x.req.ifModifiedSince; ims != "" {
 		x.notModified = notModifiedSince(ims, x.storedHeader("Last-Modified"))
 	}
-	age := max(0, (now-x.e.created)/int64(time.Second))
+	age := max(0, (now-x.ent.created)/int64(time.Second))
 	if d == nil || x.notModified {
-		x.fields, _ = x.h.appendHitFields(x.fieldBuf[:0], &x.e, x.notModified, age)
+		x.fields, _ = x.h.appendHitFields(x.fieldBuf[:0], x.ent, x.notModified, age)
 		return
 	}
 	p := d.plan.Load()
@@ -279,8 +363,8 @@ func (x *Exchange) serve(now int64, d *decoded) {
 		p = x.h.newHitPlan(&d.e)
 		d.plan.Store(p)
 	}
-	x.fields = append(x.fieldBuf[:0], p.fields...)
-	x.fields[p.ageAt].Value = p.ageString(age)
+	x.fields = p.forAge(age)
+	x.sharedFields = true
 }
 
 // notModifiedHeaders are the stored fields a 304 repeats (RFC 9110 section
@@ -357,7 +441,7 @@ func (x *Exchange) Status() int {
 	if x.notModified {
 		return 304
 	}
-	return x.e.status
+	return x.ent.status
 }
 
 // Body is the body to send for ActionServe: nil for HEAD and 304. The
@@ -366,7 +450,7 @@ func (x *Exchange) Body() []byte {
 	if x.head || x.notModified {
 		return nil
 	}
-	return x.e.body
+	return x.ent.body
 }
 
 // HeaderField is one response header field.
@@ -376,8 +460,9 @@ type HeaderField struct {
 
 // ResponseHeaders returns the header fields of an ActionServe response, in
 // order; a name may repeat (multi-valued fields). Names are canonical. The
-// slice and strings stay valid until Release, and the strings for as long
-// as they are referenced: an adapter may put them in its header map as is.
+// slice is read-only (hits on one entry may share it) and stays valid
+// until Release; the strings stay valid for as long as they are
+// referenced: an adapter may put them in its header map as is.
 func (x *Exchange) ResponseHeaders() []HeaderField { return x.fields }
 
 // WriteHeaders sets the response header of an ActionServe response: the
@@ -413,7 +498,7 @@ func (x *Exchange) writeStatusHeaders(h ResponseHeader) {
 // storedHeader returns the first stored value of name.
 func (x *Exchange) storedHeader(name string) string {
 	v := ""
-	headerFields(x.e.header, func(n, val []byte) {
+	headerFields(x.ent.header, func(n, val []byte) {
 		if v == "" && string(n) == name {
 			v = unsafeString(val)
 		}
@@ -435,9 +520,15 @@ func (x *Exchange) Release() {
 	if x.action == ActionServe {
 		// Only a hit touched the entry and its fields: drop the references
 		// to the entry's bytes so the pool does not keep them alive.
-		clear(x.fieldBuf[:len(x.fields)])
-		x.e = entry{}
+		if !x.sharedFields {
+			clear(x.fieldBuf[:len(x.fields)])
+		}
+		if x.ent == &x.e {
+			x.e = entry{}
+		}
+		x.ent = nil
 		x.fields = nil
+		x.sharedFields = false
 		x.notModified = false
 	} else {
 		preset := x.preset

@@ -8,35 +8,36 @@ import (
 
 // hitPlan is one engine's header fields for hits on one stored entry, made
 // on the entry's first hit and kept in its memo: of all the fields, only
-// Age changes from one hit to the next.
+// Age changes from one hit to the next, once a second.
 type hitPlan struct {
 	h      *HTTP
-	fields []HeaderField
-	ageAt  int                      // index of Age in fields
-	age    atomic.Pointer[ageValue] // the last Age over 99 formatted
+	fields []HeaderField // with Age "0"
+	ageAt  int           // index of Age in fields
+	cur    atomic.Pointer[agedFields]
 }
 
-type ageValue struct {
-	sec int64
-	s   string
+// agedFields are a plan's fields with one Age filled in.
+type agedFields struct {
+	sec    int64
+	fields []HeaderField
 }
 
 func (h *HTTP) newHitPlan(e *entry) *hitPlan {
 	fields, ageAt := h.appendHitFields(nil, e, false, 0)
-	return &hitPlan{h: h, fields: slices.Clip(fields), ageAt: ageAt}
+	p := &hitPlan{h: h, fields: slices.Clip(fields), ageAt: ageAt}
+	p.cur.Store(&agedFields{sec: 0, fields: p.fields})
+	return p
 }
 
-// ageString formats an Age without allocating on most hits: strconv has
-// the numbers below 100 ready, and a larger one is kept for the rest of
-// its second.
-func (p *hitPlan) ageString(sec int64) string {
-	if sec < 100 {
-		return strconv.FormatInt(sec, 10)
+// forAge returns the fields of a hit at age sec, read-only. Hits share
+// them: the copy with a new Age is made once per second of the entry's
+// life that sees a hit, not once per hit.
+func (p *hitPlan) forAge(sec int64) []HeaderField {
+	if a := p.cur.Load(); a.sec == sec {
+		return a.fields
 	}
-	if a := p.age.Load(); a != nil && a.sec == sec {
-		return a.s
-	}
-	a := &ageValue{sec: sec, s: strconv.FormatInt(sec, 10)}
-	p.age.Store(a)
-	return a.s
+	f := slices.Clone(p.fields)
+	f[p.ageAt].Value = strconv.FormatInt(sec, 10)
+	p.cur.Store(&agedFields{sec: sec, fields: f})
+	return f
 }

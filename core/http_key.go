@@ -9,10 +9,7 @@ import (
 // appendKey appends the backend key of r, JoinKey(prefix, namespace, id),
 // to dst. The id is hashed, as JoinKey would, when it cannot stay verbatim.
 func (h *HTTP) appendKey(dst []byte, r *Request, f *requestFields) []byte {
-	dst = append(dst, h.cache.cfg.prefix...)
-	dst = append(dst, ':')
-	dst = append(dst, h.cache.namespace...)
-	dst = append(dst, ':')
+	dst = append(dst, h.keyHead...)
 	head := len(dst)
 	dst = h.appendID(dst, r, f)
 	if id := dst[head:]; len(dst) > MaxKeyLen || len(id) == 0 || id[0] == hashedIDMarker || !printable(unsafeString(id)) {
@@ -36,8 +33,7 @@ func (h *HTTP) appendID(b []byte, r *Request, f *requestFields) []byte {
 		b = appendComponent(b, h.cfg.keyFunc(*r))
 	} else {
 		// host + path + normalised query, as one component.
-		b = strconv.AppendInt(b, int64(len(r.Host)+len(r.Path)+1+len(r.RawQuery)), 10)
-		b = append(b, ':')
+		b = appendLength(b, len(r.Host)+len(r.Path)+1+len(r.RawQuery))
 		b = appendLower(b, r.Host)
 		b = append(b, r.Path...)
 		b = append(b, '?')
@@ -57,9 +53,21 @@ func (h *HTTP) appendID(b []byte, r *Request, f *requestFields) []byte {
 }
 
 func appendComponent(b []byte, s string) []byte {
-	b = strconv.AppendInt(b, int64(len(s)), 10)
-	b = append(b, ':')
-	return append(b, s...)
+	return append(appendLength(b, len(s)), s...)
+}
+
+// appendLength appends a component's length prefix, "n:". Most are below
+// a thousand, written here without strconv's general path.
+func appendLength(b []byte, n int) []byte {
+	switch {
+	case n < 10:
+		return append(b, byte('0'+n), ':')
+	case n < 100:
+		return append(b, byte('0'+n/10), byte('0'+n%10), ':')
+	case n < 1000:
+		return append(b, byte('0'+n/100), byte('0'+n/10%10), byte('0'+n%10), ':')
+	}
+	return append(strconv.AppendInt(b, int64(n), 10), ':')
 }
 
 // appendLower appends an ASCII-lowercased host: host names are

@@ -42,6 +42,7 @@ type config struct {
 	observer        Observer
 	logger          *slog.Logger
 	now             func() time.Time
+	ownClock        bool // now came from WithClock
 	breakerFailures int
 	breakerCooldown time.Duration
 }
@@ -77,7 +78,9 @@ func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l }
 
 // WithClock sets the time source used for entry creation and expiry. For
 // tests; default: the wall clock (as [time.Now], read more cheaply).
-func WithClock(now func() time.Time) Option { return func(c *config) { c.now = now } }
+func WithClock(now func() time.Time) Option {
+	return func(c *config) { c.now, c.ownClock = now, true }
+}
 
 // WithCircuitBreaker opens the breaker after failures consecutive backend
 // failures; while open, operations skip the backend (a miss) until cooldown

@@ -35,9 +35,13 @@ type counters struct {
 	stripes [counterStripes]stripe
 }
 
-func (c *counters) add(k EventKind) {
+func (c *counters) add(k EventKind) { c.addAt(k, rand.Uint32()) }
+
+// addAt counts k on the stripe r picks: r is any random number the caller
+// already has.
+func (c *counters) addAt(k EventKind, r uint32) {
 	if k <= EventBreakerClose {
-		c.stripes[rand.Uint32()%counterStripes].n[k].Add(1)
+		c.stripes[r%counterStripes].n[k].Add(1)
 	}
 }
 

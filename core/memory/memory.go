@@ -72,7 +72,9 @@ type item struct {
 	ttl      time.Duration // 0 = no expiry
 	deadline int64         // on Store.now's scale; 0 = no expiry
 	dropped  atomic.Bool   // otter removed or replaced it
-	memo     hoard.Memo    // what hoard derived from value, made on first read
+	// memo is what hoard derived from value, made on first read. It is
+	// allocated apart so that a dropped memo keeps nothing of the item.
+	memo *hoard.Memo
 }
 
 var (
@@ -81,6 +83,7 @@ var (
 	_ hoard.MultiGetter      = (*Store)(nil)
 	_ hoard.InProcess        = (*Store)(nil)
 	_ hoard.MemoGetter       = (*Store)(nil)
+	_ hoard.MemoDropper      = (*Store)(nil)
 )
 
 // New returns a Store. It starts otter's background maintenance; call Close
@@ -122,6 +125,7 @@ func New(opts Options) (*Store, error) {
 	// is visible: from then on no read serves it.
 	o.OnAtomicDeletion = func(e otter.DeletionEvent[string, *item]) {
 		e.Value.dropped.Store(true)
+		e.Value.memo.Drop()
 		s.index.CompareAndDelete(e.Key, e.Value)
 	}
 	c, err := otter.New(o)
@@ -163,7 +167,15 @@ func (s *Store) GetMemo(ctx context.Context, key string) ([]byte, *hoard.Memo, e
 	if it == nil {
 		return nil, nil, hoard.ErrNotFound
 	}
-	return it.value, &it.memo, nil
+	return it.value, it.memo, nil
+}
+
+// Touch records a read of key for the eviction policy: hoard calls it for
+// a sample of the hits it answers from memos without reading the store.
+func (s *Store) Touch(key string) {
+	if !s.closed.Load() {
+		s.cache.GetIfPresent(key)
+	}
 }
 
 // GetMulti returns the stored values of the keys present.
@@ -243,7 +255,7 @@ func (s *Store) Set(ctx context.Context, key string, value []byte, ttl time.Dura
 	if int64(len(value)) > s.maxValue {
 		return fmt.Errorf("memory: %d-byte value over the %d-byte entry limit: %w", len(value), s.maxValue, hoard.ErrTooLarge)
 	}
-	it := &item{value: bytes.Clone(value), ttl: max(ttl, 0)}
+	it := &item{value: bytes.Clone(value), ttl: max(ttl, 0), memo: new(hoard.Memo)}
 	if ttl > 0 {
 		it.deadline = s.now() + int64(ttl)
 	}

@@ -202,3 +202,68 @@ func canceled(ctx context.Context) context.Context {
 	cancel()
 	return ctx
 }
+
+// TestHTTPHitsFollowTheStore drives hoard's HTTP engine over the store:
+// hits repeated until the engine answers them without reading the store
+// (hoard.MemoDropper) must still see a new value, a cleared namespace and
+// a closed store at once.
+func TestHTTPHitsFollowTheStore(t *testing.T) {
+	ctx := context.Background()
+	s, err := memory.New(memory.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	c, err := hoard.New(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := hoard.NewHTTP(c, hoard.InNamespace("pages"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	do := func(refresh bool, body string) (hoard.Action, string) {
+		r := &hoard.Request{Method: "GET", Host: "example.com", Path: "/p"}
+		if refresh {
+			r.Header = hoard.Header(map[string][]string{"Cache-Control": {"no-cache"}})
+		}
+		x := h.Begin(ctx, r)
+		defer x.Release()
+		switch a := x.Action(); a {
+		case hoard.ActionServe:
+			return a, string(x.Body())
+		case hoard.ActionRun:
+			hdr := hoard.Header(map[string][]string{})
+			x.Prepare(hdr)
+			x.Commit(200, hdr)
+			x.Capture([]byte(body))
+			x.Finish(ctx, 200, hdr)
+			return a, body
+		default:
+			return a, ""
+		}
+	}
+	hits := func(want string) {
+		t.Helper()
+		for range 20 {
+			if a, got := do(false, ""); a != hoard.ActionServe || got != want {
+				t.Fatalf("hit: %v %q, want %q", a, got, want)
+			}
+		}
+	}
+	do(false, "one")
+	hits("one")
+	do(true, "two") // a refresh stores a new value
+	hits("two")
+	if err := c.Clear(ctx, "pages"); err != nil {
+		t.Fatal(err)
+	}
+	if a, _ := do(false, "three"); a != hoard.ActionRun {
+		t.Fatalf("after Clear: %v, want a miss", a)
+	}
+	hits("three")
+	_ = s.Close()
+	if a, _ := do(false, "four"); a == hoard.ActionServe {
+		t.Fatal("a hit from a closed store")
+	}
+}
