@@ -108,3 +108,29 @@ func BenchmarkFiberCache(b *testing.B) { serve(b, benchApp(fiberCache()), false,
 func BenchmarkBareParallel(b *testing.B)       { serve(b, benchApp(nil), true, "") }
 func BenchmarkHoardHitParallel(b *testing.B)   { serve(b, benchApp(hoardMiddleware(b)), true, "HIT") }
 func BenchmarkFiberCacheParallel(b *testing.B) { serve(b, benchApp(fiberCache()), true, "hit") }
+
+// floor answers like a hoard hit without the engine: the same header
+// fields, set the way the adapter sets them, and the body. The gap between
+// BenchmarkHoardHit and this is the engine's cost.
+func floor() fiber.Handler {
+	fields := []hoard.HeaderField{
+		{Name: "Content-Type", Value: fiber.MIMEApplicationJSON},
+		{Name: "Etag", Value: `"dac96504a1d376f6"`},
+		{Name: "Age", Value: "0"},
+		{Name: "Content-Length", Value: "1024"},
+		{Name: "Cache-Control", Value: "max-age=300"},
+		{Name: "X-Cache", Value: "HIT"},
+		{Name: "Cache-Status", Value: "hoard; hit"},
+	}
+	return func(c *fiber.Ctx) error {
+		resp := c.Response()
+		hoardfiber.SetFieldsForBench(&resp.Header, fields, true)
+		resp.SetStatusCode(200)
+		resp.SetBodyRaw(jsonBody)
+		resp.Header.Set("X-Cache", "HIT") // what serve checks for
+		return nil
+	}
+}
+
+func BenchmarkFloor(b *testing.B)         { serve(b, benchApp(floor()), false, "HIT") }
+func BenchmarkFloorParallel(b *testing.B) { serve(b, benchApp(floor()), true, "HIT") }

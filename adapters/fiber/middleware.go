@@ -55,6 +55,8 @@ func (m *middleware) handle(c *fiber.Ctx) error {
 		Host:     b2s(uri.Host()),
 		Path:     b2s(uri.PathOriginal()),
 		RawQuery: b2s(uri.QueryString()),
+		// fasthttp reads the clock for every request: one read fewer.
+		Time: fctx.Time(),
 	}
 	if m.appInfo(c.App()).exact {
 		req.Header = (*exactRequestHeader)(&fctx.Request.Header)
