@@ -4,7 +4,14 @@
 //
 // Expired entries are removed by otter's periodic clean-up, not only when
 // read, and the byte bound evicts the least valuable entries (W-TinyLFU), so
-// the store never grows past its limit with dead entries.
+// the store never grows past its limit with dead entries. Reads find their
+// item through a lock-free index in front of otter, which otter's deletion
+// handler keeps exact; one read in eight is also reported to otter's
+// eviction policy.
+//
+// The store implements [hoard.MemoDropper]: hoard keeps each HTTP entry
+// decoded beside it, and the store drops that memo the moment the value
+// leaves, so hoard can answer a repeated request from the memo alone.
 //
 // MaxBytes bounds the store's live data, not the process: with Go's default
 // GC (GOGC=100) the heap may grow to about twice the live heap before a
