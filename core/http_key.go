@@ -25,18 +25,21 @@ func (h *HTTP) appendKey(dst []byte, r *Request, f *requestFields) []byte {
 // Vary headers, then a hash of the credential when the route allows
 // Authorization.
 //
-// Every component is length-prefixed ("12:example.com/|2:en|...") so the id
-// is an injective function of its parts: no header value, path or query an
-// attacker sends can make their request's key equal another's.
+// Every component is length-prefixed ("11:example.com1:/0:|2:en|...") so
+// the id is an injective function of its parts: no host, path, query or
+// header value an attacker sends can make their request's key equal
+// another's. (Host, path and query were once one component: a Host of
+// "a/" with a path of "x" then had the key of host "a", path "/x".)
 func (h *HTTP) appendID(b []byte, r *Request, f *requestFields) []byte {
 	if h.cfg.keyFunc != nil {
 		b = appendComponent(b, h.cfg.keyFunc(*r))
 	} else {
-		// host + path + normalised query, as one component.
-		b = appendLength(b, len(r.Host)+len(r.Path)+1+len(r.RawQuery))
+		// host, path and normalised query, each its own component (the
+		// sorted query keeps the raw one's length).
+		b = appendLength(b, len(r.Host))
 		b = appendLower(b, r.Host)
-		b = append(b, r.Path...)
-		b = append(b, '?')
+		b = appendComponent(b, r.Path)
+		b = appendLength(b, len(r.RawQuery))
 		b = appendSortedQuery(b, r.RawQuery)
 	}
 	for _, v := range f.vary {
