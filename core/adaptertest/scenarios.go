@@ -606,7 +606,11 @@ func missStormRunsHandlerOnce(s *suite, t *testing.T) {
 		}
 		return Response{Chunks: []string{"expensive"}}
 	}}
-	e := s.start(t, nil, []Route{{Path: "/storm", Handler: h}})
+	// A generous operation timeout: this is about collapsing misses, and a
+	// slow backend under a loaded machine (DynamoDB Local in CI) that
+	// times out the leader's store would rightly let a late request run
+	// the handler again.
+	e := s.start(t, nil, []Route{{Path: "/storm", Handler: h}}, hoard.WithTimeout(30*time.Second))
 	e.events.mu.Lock()
 	e.events.onMiss = func() {
 		mu.Lock()
