@@ -217,17 +217,30 @@ func TestHotHitsMatchDecodedHits(t *testing.T) {
 	hot := newHotEngine(t, s, []Option{WithClock(clock.now)}, WithTTL(time.Hour))
 	plain := newHotEngine(t, plainStore{s.memoStore}, []Option{WithClock(clock.now)}, WithTTL(time.Hour))
 	exchange(t, hot, "GET", nil, "v1")
+	requests := []struct {
+		method string
+		header fakeHeader
+	}{
+		{"GET", nil},
+		{"HEAD", nil},
+		{"GET", fakeHeader{"If-None-Match": `"v1"`}},
+		{"GET", fakeHeader{"If-None-Match": `"v0"`}},
+		{"HEAD", fakeHeader{"If-Modified-Since": "Mon, 02 Jan 2006 15:04:05 GMT"}},
+	}
 	for _, step := range []time.Duration{0, time.Second, 98 * time.Second, 2 * time.Second, 1000 * time.Second} {
 		clock.t = clock.t.Add(step)
-		for _, method := range []string{"GET", "HEAD"} {
+		for _, r := range requests {
 			for range 3 {
-				a1, s1, f1, b1 := exchange(t, hot, method, nil, "")
-				a2, s2, f2, b2 := exchange(t, plain, method, nil, "")
+				a1, s1, f1, b1 := exchange(t, hot, r.method, r.header, "")
+				a2, s2, f2, b2 := exchange(t, plain, r.method, r.header, "")
 				if a1 != ActionServe || a2 != ActionServe || s1 != s2 || b1 != b2 || !slices.Equal(f1, f2) {
-					t.Fatalf("%s after %v: hot %v %d %v %q, decoded %v %d %v %q", method, step, a1, s1, f1, b1, a2, s2, f2, b2)
+					t.Fatalf("%s %v after %v: hot %v %d %v %q, decoded %v %d %v %q", r.method, r.header, step, a1, s1, f1, b1, a2, s2, f2, b2)
 				}
 			}
 		}
+	}
+	if s.reads.Load() > 20 {
+		t.Errorf("%d backend reads: the hot table was not used", s.reads.Load())
 	}
 }
 
