@@ -149,7 +149,7 @@ type Exchange struct {
 	notModified  bool
 	fields       []HeaderField
 	sharedFields bool // fields are a plan's, not in fieldBuf
-	fieldBuf     [16]HeaderField
+	fieldBuf     [16]HeaderField // backs fields when they are this hit's own
 
 	// ActionRun
 	preset map[string][]string // response headers set before the handler ran
@@ -521,7 +521,9 @@ func (x *Exchange) Release() {
 		// Only a hit touched the entry and its fields: drop the references
 		// to the entry's bytes so the pool does not keep them alive.
 		if !x.sharedFields {
-			clear(x.fieldBuf[:len(x.fields)])
+			// A response with more fields than fieldBuf holds grew out of
+			// it, after filling it.
+			clear(x.fieldBuf[:min(len(x.fields), len(x.fieldBuf))])
 		}
 		if x.ent == &x.e {
 			x.e = entry{}

@@ -2,6 +2,7 @@ package hoard
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -238,5 +239,52 @@ func TestMemoSize(t *testing.T) {
 		if n := MemoSize(b); n != 0 {
 			t.Errorf("MemoSize(%s) = %d, want 0", name, n)
 		}
+	}
+}
+
+// TestHitWithManyFields: a stored response with more header fields than
+// an Exchange keeps inline is served whole, on every path (decoded, memo,
+// hot table, 304), and releasing the hit is safe.
+func TestHitWithManyFields(t *testing.T) {
+	const n = 20
+	backends := map[string]func() Backend{
+		"decoded":   func() Backend { return plainStore{newMemoStore()} },
+		"memo":      func() Backend { return newMemoStore() },
+		"hot table": func() Backend { return newDropStore() },
+	}
+	for name, backend := range backends {
+		t.Run(name, func(t *testing.T) {
+			h := newHotEngine(t, backend(), nil)
+			r := Request{Method: "GET", Host: "example.com", Path: "/many"}
+			x := h.Begin(context.Background(), &r)
+			hdr := Header(http.Header{})
+			x.Prepare(hdr)
+			for i := range n {
+				hdr.Set(fmt.Sprintf("X-Field-%02d", i), "v")
+			}
+			hdr.Set("Etag", `"e"`)
+			x.Commit(200, hdr)
+			x.Capture([]byte("body"))
+			x.Finish(context.Background(), 200, hdr)
+			x.Release()
+			for round, inm := range []string{"", "", "", `"e"`} {
+				r.Header = fakeHeader{"If-None-Match": inm}
+				x := h.Begin(context.Background(), &r)
+				if x.Action() != ActionServe {
+					t.Fatalf("round %d: action %v", round, x.Action())
+				}
+				fields := x.ResponseHeaders()
+				if inm == "" {
+					for i := range n {
+						if got := field(fields, fmt.Sprintf("X-Field-%02d", i)); got != "v" {
+							t.Fatalf("round %d: X-Field-%02d = %q in %d fields", round, i, got, len(fields))
+						}
+					}
+				} else if x.Status() != 304 {
+					t.Fatalf("conditional: status %d", x.Status())
+				}
+				x.Release()
+			}
+		})
 	}
 }
