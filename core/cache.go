@@ -189,8 +189,9 @@ func (c *Cache) lookup(ctx context.Context, key string, kind entryKind, e *entry
 }
 
 // lookupAt is lookup with the current time given, for callers that need
-// the same instant again (the HTTP engine computes Age from it). It returns
-// the entry's memo when the backend keeps one.
+// the same instant again (the HTTP engine computes Age from it). When the
+// backend keeps memos it returns the entry's memo, whose entry is the one
+// found, and e is left alone.
 func (c *Cache) lookupAt(ctx context.Context, key string, kind entryKind, e *entry, now int64) (*decoded, error) {
 	_, d, err := c.fetch(ctx, key, kind, e, now)
 	if err != nil {
@@ -210,21 +211,22 @@ func (c *Cache) lookupAt(ctx context.Context, key string, kind entryKind, e *ent
 
 // recheck is lookupAt for a request whose miss was already reported: a
 // second miss is not reported again. It returns the raw envelope (for the
-// waiters of a flight), or nil.
-func (c *Cache) recheck(ctx context.Context, key string, kind entryKind, e *entry, now int64) []byte {
-	raw, _, err := c.fetch(ctx, key, kind, e, now)
+// waiters of a flight), or nil, and the memo as lookupAt does.
+func (c *Cache) recheck(ctx context.Context, key string, kind entryKind, e *entry, now int64) ([]byte, *decoded) {
+	raw, d, err := c.fetch(ctx, key, kind, e, now)
 	if err != nil {
-		return nil
+		return nil, nil
 	}
 	c.observe(ctx, Event{Kind: EventHit, Op: "get", Key: key})
-	return raw
+	return raw, d
 }
 
 // fetch reads key and decodes it into e, reporting nothing. Misses,
 // expiry and corrupt entries return errors wrapping ErrNotFound (corrupt
 // ones also ErrCorrupt); backend failures return other errors. HTTP
-// entries of a backend that keeps memos are decoded once per stored value;
-// the memo is returned with them.
+// entries of a backend that keeps memos are decoded once per stored value
+// and not copied: the memo is returned, and e is used only to decode a
+// value the memo does not hold yet.
 func (c *Cache) fetch(ctx context.Context, key string, kind entryKind, e *entry, now int64) ([]byte, *decoded, error) {
 	var (
 		raw  []byte
@@ -246,18 +248,19 @@ func (c *Cache) fetch(ctx context.Context, key string, kind entryKind, e *entry,
 	if memo != nil {
 		d = memo.load(raw)
 	}
+	found := e
 	if d != nil {
-		*e = d.e
+		found = &d.e
 	} else if err := decodeEntry(raw, e); err != nil {
 		return nil, nil, fmt.Errorf("%w: %w", ErrNotFound, err)
 	}
-	if e.kind != kind || string(e.key) != key {
+	if found.kind != kind || string(found.key) != key {
 		return nil, nil, errForeignEntry
 	}
 	if memo != nil && d == nil {
 		d = memo.keep(raw, e)
 	}
-	if e.expires != 0 && now >= e.expires {
+	if found.expires != 0 && now >= found.expires {
 		return nil, nil, errExpired
 	}
 	return raw, d, nil

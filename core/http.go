@@ -148,7 +148,7 @@ type Exchange struct {
 	ent          *entry // the entry served: &e, or a memo's
 	notModified  bool
 	fields       []HeaderField
-	sharedFields bool // fields are a plan's, not in fieldBuf
+	sharedFields bool            // fields are a plan's, not in fieldBuf
 	fieldBuf     [16]HeaderField // backs fields when they are this hit's own
 
 	// ActionRun
@@ -246,10 +246,10 @@ func (h *HTTP) Begin(ctx context.Context, r *Request) *Exchange {
 		// run the handler again (only when some flight ended meanwhile).
 		if h.flights.forgotten.Load() != forgotten {
 			now := h.cache.cfg.now().UnixNano()
-			if raw := h.cache.recheck(ctx, x.key, kindHTTP, &x.e, now); raw != nil {
+			if raw, d := h.cache.recheck(ctx, x.key, kindHTTP, &x.e, now); raw != nil {
 				h.flights.resolve(f, raw)
 				h.flights.forget(x.key, f)
-				x.serve(now, nil)
+				x.serve(now, d)
 				return x
 			}
 		}
@@ -290,17 +290,15 @@ func (h *HTTP) serveHot(ctx context.Context, x *Exchange, r *Request, d *decoded
 	if touch || observed {
 		x.keyBuf = h.appendKey(x.keyBuf[:0], r, &x.req)
 		x.key, x.keyView = unsafeString(x.keyBuf), true
-		if touch {
-			h.cache.droppers.Touch(x.key)
-		}
-		if observed {
-			x.ownKey()
-		}
+	}
+	if touch {
+		h.cache.droppers.Touch(x.key)
 	}
 	if observed {
+		x.ownKey() // an observer may keep it
 		h.cache.observe(ctx, Event{Kind: EventHit, Op: "get", Key: x.key})
 	} else {
-		h.cache.counters.addAt(EventHit, rnd>>8)
+		h.cache.counters.addAt(EventHit, rnd>>8) // observe's count, with the number we have
 	}
 	x.serve(now, d)
 	return x

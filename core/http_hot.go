@@ -111,8 +111,8 @@ func (t *hotTable) find(hash uint64, r *Request, vary []string) *decoded {
 func (t *hotTable) remember(hash uint64, r *Request, vary []string, m *Memo) {
 	slot := &t.slots[hash%hotSlots]
 	if cur := slot.Load(); cur != nil && cur.memo.live() != nil {
-		if cur.memo == m || cur.hash != hash && rand.Uint32()%8 != 0 {
-			return
+		if cur.hash == hash && cur.memo == m || cur.hash != hash && rand.Uint32()%8 != 0 {
+			return // already there, or another shape's turn
 		}
 	}
 	// One copy for the three strings, which may be views of the
