@@ -54,6 +54,10 @@ type MemoDropper interface {
 // backends implementing [MemoDropper].
 func (m *Memo) Drop() { m.p.Store(droppedMemo) }
 
+// Dropped reports whether Drop was called: a backend may read it instead
+// of keeping the same fact beside the memo.
+func (m *Memo) Dropped() bool { return m.p.Load() == droppedMemo }
+
 // droppedMemo is the content of a dropped memo: it matches no value.
 var droppedMemo = new(decoded)
 

@@ -17,7 +17,7 @@ func checkIndex(t *testing.T, s *Store) {
 	t.Helper()
 	s.index.Range(func(k, v any) bool {
 		key, it := k.(string), v.(*item)
-		if it.dropped.Load() {
+		if it.memo.Dropped() {
 			t.Errorf("index holds a dropped item for %q", key)
 		}
 		if cur, ok := s.cache.GetEntryQuietly(key); ok && cur.Value != it {

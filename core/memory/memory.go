@@ -78,7 +78,6 @@ type item struct {
 	value    []byte
 	ttl      time.Duration // 0 = no expiry
 	deadline int64         // on Store.now's scale; 0 = no expiry
-	dropped  atomic.Bool   // otter removed or replaced it
 	// memo is what hoard derived from value, made on first read. It is
 	// allocated apart so that a dropped memo keeps nothing of the item.
 	memo *hoard.Memo
@@ -131,7 +130,6 @@ func New(opts Options) (*Store, error) {
 	// Runs under otter's bucket lock as an item leaves, before the change
 	// is visible: from then on no read serves it.
 	o.OnAtomicDeletion = func(e otter.DeletionEvent[string, *item]) {
-		e.Value.dropped.Store(true)
 		e.Value.memo.Drop()
 		s.index.CompareAndDelete(e.Key, e.Value)
 	}
@@ -214,7 +212,7 @@ const readSample = 8
 func (s *Store) get(key string) *item {
 	sampled := rand.Uint32()%readSample == 0
 	if v, ok := s.index.Load(key); ok {
-		if it := v.(*item); !it.dropped.Load() {
+		if it := v.(*item); !it.memo.Dropped() {
 			if sampled {
 				s.cache.GetIfPresent(key)
 			}
@@ -239,12 +237,12 @@ func (s *Store) get(key string) *item {
 
 // remember puts it in the index under key (otter's own copy of the key:
 // the one a reader passes may be a view of a buffer it reuses), unless
-// otter has dropped it: the deletion handler sets dropped before it
-// removes the item from the index, and this stores before it looks at
-// dropped, so whichever runs second removes it.
+// otter has dropped it: the deletion handler drops the item's memo before
+// it removes the item from the index, and this stores before it looks at
+// the memo, so whichever runs second removes it.
 func (s *Store) remember(key string, it *item) {
 	s.index.Store(key, it)
-	if it.dropped.Load() {
+	if it.memo.Dropped() {
 		s.index.CompareAndDelete(key, it)
 	}
 }
