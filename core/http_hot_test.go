@@ -56,19 +56,6 @@ func (s *dropStore) Delete(_ context.Context, key string) error {
 
 func (s *dropStore) Touch(string) { s.touches.Add(1) }
 
-func newHotEngine(t *testing.T, b Backend, copts []Option, opts ...HTTPOption) *HTTP {
-	t.Helper()
-	c, err := New(b, copts...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, err := NewHTTP(c, opts...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return h
-}
-
 // get runs one GET for host+path through h (storing body on a miss) and
 // returns the action, the body and the header fields.
 func get(t *testing.T, h *HTTP, r Request, body string) (Action, string, []HeaderField) {
@@ -105,7 +92,7 @@ func TestHotTable(t *testing.T) {
 
 	t.Run("repeat hits skip the backend", func(t *testing.T) {
 		s := newDropStore()
-		h := newHotEngine(t, s, nil)
+		h := newEngine(t, s, nil)
 		get(t, h, req, "v1")
 		get(t, h, req, "") // a hit through the backend remembers the memo
 		before := s.reads.Load()
@@ -126,7 +113,7 @@ func TestHotTable(t *testing.T) {
 	})
 
 	t.Run("a new value is served at once", func(t *testing.T) {
-		h := newHotEngine(t, newDropStore(), nil)
+		h := newEngine(t, newDropStore(), nil)
 		for _, v := range []string{"one", "two", "three"} {
 			get(t, h, Request{Host: req.Host, Path: req.Path, RawQuery: req.RawQuery, Header: refresh}, v)
 			for range 3 {
@@ -139,7 +126,7 @@ func TestHotTable(t *testing.T) {
 
 	t.Run("a deleted value is a miss", func(t *testing.T) {
 		s := newDropStore()
-		h := newHotEngine(t, s, nil)
+		h := newEngine(t, s, nil)
 		get(t, h, req, "v")
 		get(t, h, req, "")
 		get(t, h, req, "")
@@ -152,7 +139,7 @@ func TestHotTable(t *testing.T) {
 	})
 
 	t.Run("expiry", func(t *testing.T) {
-		h := newHotEngine(t, newDropStore(), []Option{WithClock(clock.now)}, WithTTL(10*time.Second))
+		h := newEngine(t, newDropStore(), []Option{WithClock(clock.now)}, WithTTL(10*time.Second))
 		get(t, h, req, "v")
 		get(t, h, req, "")
 		clock.t = clock.t.Add(9 * time.Second)
@@ -166,7 +153,7 @@ func TestHotTable(t *testing.T) {
 	})
 
 	t.Run("vary values and hosts", func(t *testing.T) {
-		h := newHotEngine(t, newDropStore(), nil, WithVaryBy("Accept-Language"))
+		h := newEngine(t, newDropStore(), nil, WithVaryBy("Accept-Language"))
 		en := Request{Host: "example.com", Path: "/a", Header: fakeHeader{"Accept-Language": "en"}}
 		fr := Request{Host: "example.com", Path: "/a", Header: fakeHeader{"Accept-Language": "fr"}}
 		upper := Request{Host: "EXAMPLE.com", Path: "/a", Header: fakeHeader{"Accept-Language": "en"}}
@@ -188,7 +175,7 @@ func TestHotTable(t *testing.T) {
 
 	t.Run("credentials never use the table", func(t *testing.T) {
 		s := newDropStore()
-		h := newHotEngine(t, s, nil, AllowAuthorization())
+		h := newEngine(t, s, nil, AllowAuthorization())
 		auth := Request{Host: "example.com", Path: "/a", Header: fakeHeader{"Authorization": "Bearer x"}}
 		get(t, h, auth, "mine")
 		get(t, h, auth, "")
@@ -200,10 +187,10 @@ func TestHotTable(t *testing.T) {
 	})
 
 	t.Run("only for backends that drop memos", func(t *testing.T) {
-		if h := newHotEngine(t, newMemoStore(), nil); h.hot != nil {
+		if h := newEngine(t, newMemoStore(), nil); h.hot != nil {
 			t.Error("a MemoGetter that does not drop memos got a hot table")
 		}
-		if h := newHotEngine(t, newDropStore(), nil, WithKeyFunc(func(Request) string { return "k" })); h.hot != nil {
+		if h := newEngine(t, newDropStore(), nil, WithKeyFunc(func(Request) string { return "k" })); h.hot != nil {
 			t.Error("a route with a key function got a hot table")
 		}
 	})
@@ -214,8 +201,8 @@ func TestHotTable(t *testing.T) {
 func TestHotHitsMatchDecodedHits(t *testing.T) {
 	clock := &testClock{t: time.Unix(1_700_000_000, 0)}
 	s := newDropStore()
-	hot := newHotEngine(t, s, []Option{WithClock(clock.now)}, WithTTL(time.Hour))
-	plain := newHotEngine(t, plainStore{s.memoStore}, []Option{WithClock(clock.now)}, WithTTL(time.Hour))
+	hot := newEngine(t, s, []Option{WithClock(clock.now)}, WithTTL(time.Hour))
+	plain := newEngine(t, plainStore{s.memoStore}, []Option{WithClock(clock.now)}, WithTTL(time.Hour))
 	exchange(t, hot, "GET", nil, "v1")
 	requests := []struct {
 		method string
@@ -253,7 +240,7 @@ func TestRequestTime(t *testing.T) {
 		if own {
 			copts = []Option{WithClock(clock.now)}
 		}
-		h := newHotEngine(t, newDropStore(), copts, WithTTL(time.Hour))
+		h := newEngine(t, newDropStore(), copts, WithTTL(time.Hour))
 		r := Request{Host: "example.com", Path: "/t"}
 		get(t, h, r, "v")
 		r.Time = time.Now().Add(42 * time.Second)
@@ -293,7 +280,7 @@ func TestDroppedMemoStaysDropped(t *testing.T) {
 // TestHotTableUnderChurn races hits on many URLs against new values for
 // them; a response always belongs to its URL.
 func TestHotTableUnderChurn(t *testing.T) {
-	h := newHotEngine(t, newDropStore(), nil)
+	h := newEngine(t, newDropStore(), nil)
 	var wg sync.WaitGroup
 	for g := range 6 {
 		wg.Go(func() {

@@ -103,7 +103,13 @@ func TestSortedQuery(t *testing.T) {
 // never used for I/O: for key and policy tests.
 func testEngine(t testing.TB, opts ...HTTPOption) *HTTP {
 	t.Helper()
-	c, err := New(mapBackend{}, WithPrefix("p"))
+	return newEngine(t, mapBackend{}, []Option{WithPrefix("p")}, opts...)
+}
+
+// newEngine is an engine over b, with Cache options copts.
+func newEngine(t testing.TB, b Backend, copts []Option, opts ...HTTPOption) *HTTP {
+	t.Helper()
+	c, err := New(b, copts...)
 	if err != nil {
 		t.Fatal(err)
 	}

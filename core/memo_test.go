@@ -254,7 +254,7 @@ func TestHitWithManyFields(t *testing.T) {
 	}
 	for name, backend := range backends {
 		t.Run(name, func(t *testing.T) {
-			h := newHotEngine(t, backend(), nil)
+			h := newEngine(t, backend(), nil)
 			r := Request{Method: "GET", Host: "example.com", Path: "/many"}
 			x := h.Begin(context.Background(), &r)
 			hdr := Header(http.Header{})

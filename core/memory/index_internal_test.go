@@ -36,20 +36,20 @@ func TestIndexFollowsOtter(t *testing.T) {
 	ctx := context.Background()
 	tests := []struct {
 		name   string
-		remove func(t *testing.T, s *Store, clk *testClock)
+		remove func(t *testing.T, s *Store, clk *FakeClock)
 		// still is what a read may find afterwards ("" for nothing).
 		still string
 	}{
-		{"replaced", func(t *testing.T, s *Store, _ *testClock) {
+		{"replaced", func(t *testing.T, s *Store, _ *FakeClock) {
 			_ = s.Set(ctx, "p:n:k", []byte("new"), 0)
 		}, "new"},
-		{"deleted", func(t *testing.T, s *Store, _ *testClock) {
+		{"deleted", func(t *testing.T, s *Store, _ *FakeClock) {
 			_ = s.Delete(ctx, "p:n:k")
 		}, ""},
-		{"namespace cleared", func(t *testing.T, s *Store, _ *testClock) {
+		{"namespace cleared", func(t *testing.T, s *Store, _ *FakeClock) {
 			_ = s.ClearNamespace(ctx, "p:n")
 		}, ""},
-		{"evicted", func(t *testing.T, s *Store, _ *testClock) {
+		{"evicted", func(t *testing.T, s *Store, _ *FakeClock) {
 			v := make([]byte, 4<<10)
 			for i := 0; i < 4096; i++ { // 16 MiB through a 1 MiB store
 				_ = s.Set(ctx, fmt.Sprintf("p:n:fill%d", i), v, 0)
@@ -63,7 +63,7 @@ func TestIndexFollowsOtter(t *testing.T) {
 				t.Skip("otter kept the key through 16 MiB of writes")
 			}
 		}, ""},
-		{"expired and dropped", func(t *testing.T, s *Store, clk *testClock) {
+		{"expired and dropped", func(t *testing.T, s *Store, clk *FakeClock) {
 			clk.Advance(time.Hour)
 			deadline := time.Now().Add(5 * time.Second)
 			for s.inIndexOrOtter("p:n:k") && time.Now().Before(deadline) {
@@ -74,7 +74,7 @@ func TestIndexFollowsOtter(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			clk := &testClock{t: time.Unix(1_700_000_000, 0)}
+			clk := NewFakeClock()
 			s, err := New(Options{MaxBytes: 1 << 20, Now: clk.Now})
 			if err != nil {
 				t.Fatal(err)
@@ -113,7 +113,7 @@ func TestIndexFollowsOtter(t *testing.T) {
 // expiry in the value).
 func TestGetChecksDeadline(t *testing.T) {
 	ctx := context.Background()
-	clk := &testClock{t: time.Unix(1_700_000_000, 0)}
+	clk := NewFakeClock()
 	s, err := New(Options{Now: clk.Now})
 	if err != nil {
 		t.Fatal(err)
@@ -181,13 +181,18 @@ func (s *Store) inIndexOrOtter(key string) bool {
 	return ok || s.inOtter(key)
 }
 
-type testClock struct {
+// FakeClock is a settable time source for a store and its tests (exported
+// for the package's external tests).
+type FakeClock struct {
 	mu sync.Mutex
 	t  time.Time
 }
 
-func (c *testClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *testClock) Advance(d time.Duration) {
+// NewFakeClock starts at a fixed instant.
+func NewFakeClock() *FakeClock { return &FakeClock{t: time.Unix(1_700_000_000, 0)} }
+
+func (c *FakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *FakeClock) Advance(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.t = c.t.Add(d)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"testing"
 	"time"
 
@@ -13,21 +12,8 @@ import (
 	"github.com/hoard-go/hoard/core/memory"
 )
 
-// fakeClock is a settable time source shared by a store and the suite.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 func TestConformance(t *testing.T) {
-	clk := &fakeClock{t: time.Unix(1_700_000_000, 0)}
+	clk := memory.NewFakeClock()
 	backendtest.Run(t, func(t *testing.T) hoard.Backend {
 		s, err := memory.New(memory.Options{Now: clk.Now})
 		if err != nil {
@@ -106,7 +92,7 @@ func TestTooLarge(t *testing.T) {
 // TestActiveExpiry checks expired entries leave the store without being
 // read: a bounded store must not fill with dead entries.
 func TestActiveExpiry(t *testing.T) {
-	clk := &fakeClock{t: time.Unix(1_700_000_000, 0)}
+	clk := memory.NewFakeClock()
 	s, err := memory.New(memory.Options{Now: clk.Now})
 	if err != nil {
 		t.Fatal(err)
