@@ -457,7 +457,8 @@ type HeaderField struct {
 }
 
 // ResponseHeaders returns the header fields of an ActionServe response, in
-// order; a name may repeat (multi-valued fields). Names are canonical. The
+// order; a name may repeat (multi-valued fields), its values next to each
+// other. Names are canonical. The
 // slice is read-only (hits on one entry may share it) and stays valid
 // until Release; the strings stay valid for as long as they are
 // referenced: an adapter may put them in its header map as is.

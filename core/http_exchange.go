@@ -57,7 +57,7 @@ func (x *Exchange) Commit(status int, h ResponseHeader) {
 	}
 	x.ttl = ttl
 	x.etag = h.Get("Etag")
-	x.headers = x.h.headerBlock(h, x.preset, x.headers[:0])
+	x.headers = x.h.headerBlock(h, x.preset, x.headers[:0], x.fieldBuf[:0])
 	if x.h.cfg.clientCacheControl && h.Get("Cache-Control") == "" {
 		if secs := int64(x.h.cache.ttlFor(ttl) / time.Second); secs > 0 {
 			h.Set("Cache-Control", "max-age="+strconv.FormatInt(secs, 10))
@@ -209,8 +209,13 @@ var unstoredHeaders = map[string]bool{
 	"Cache-Status": true,
 }
 
-// headerBlock encodes the handler's own response headers for storage.
-func (h *HTTP) headerBlock(hdr ResponseHeader, preset map[string][]string, block []byte) []byte {
+// headerBlock encodes the handler's own response headers for storage, the
+// values of one name together (in the order they were set) whatever order
+// the framework lists them in: a hit sets a name's first value and adds the
+// rest, so a value listed apart from its name's first would replace it.
+// scratch is room for the fields while they are grouped.
+func (h *HTTP) headerBlock(hdr ResponseHeader, preset map[string][]string, block []byte, scratch []HeaderField) []byte {
+	fields := scratch[:0]
 	hdr.Range(func(name, value string) {
 		if unstoredHeaders[name] || name == h.cfg.cacheHeader {
 			return
@@ -218,9 +223,33 @@ func (h *HTTP) headerBlock(hdr ResponseHeader, preset map[string][]string, block
 		if pv := preset[name]; len(pv) > 0 && slices.Contains(pv, value) {
 			return
 		}
-		block = appendHeaderField(block, name, value)
+		fields = append(fields, HeaderField{name, value})
 	})
+	for i, f := range fields {
+		if listedBefore(fields[:i], f.Name) {
+			continue // written with its name's first value
+		}
+		block = appendHeaderField(block, f.Name, f.Value)
+		for _, g := range fields[i+1:] {
+			if g.Name == f.Name {
+				block = appendHeaderField(block, g.Name, g.Value)
+			}
+		}
+	}
+	// The fields view the response's header: keep none of them.
+	clear(fields)
+	clear(scratch[:cap(scratch)])
 	return block
+}
+
+// listedBefore reports whether fields holds a field named name.
+func listedBefore(fields []HeaderField, name string) bool {
+	for _, f := range fields {
+		if f.Name == name {
+			return true
+		}
+	}
+	return false
 }
 
 // bodyETag is a strong validator from the body's XXH3 hash: the same in
