@@ -30,7 +30,7 @@ const (
 	// the backend's eviction policy (it sees none of them otherwise). Keys
 	// served from the table are the hottest: a sparser sample still keeps
 	// them recent and frequent in the policy's eyes.
-	hotTouchSample = 16
+	hotTouchSample = 64
 )
 
 type hotTable struct {
