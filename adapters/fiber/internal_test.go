@@ -8,7 +8,8 @@ import (
 	"github.com/valyala/fasthttp"
 )
 
-// TestStreamField guards the one place hoardfiber reaches into fasthttp:
+// TestStreamField guards one of the two places hoardfiber reaches into
+// fasthttp (the other is the header field list, TestFieldListLayout):
 // if a fasthttp release moves the body stream field, this fails rather than
 // streams silently going unstored.
 func TestStreamField(t *testing.T) {

@@ -2,6 +2,7 @@ package hoardfiber_test
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -174,6 +176,61 @@ func TestOuterHeadersNotStored(t *testing.T) {
 	}
 	if r.header.Get("X-Handler") != "yes" {
 		t.Errorf("hit lost the handler's header: %v", r.header)
+	}
+}
+
+// TestUserContextReachesCache: the context an app sets with
+// SetUserContext is the one hoard's lookups, stores and events get, on a
+// miss and on a hit; without one, they get a context all the same.
+func TestUserContextReachesCache(t *testing.T) {
+	type key struct{}
+	var seen []any
+	var mu sync.Mutex
+	store, err := memory.New(memory.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = store.Close() })
+	c, err := hoard.New(store, hoard.WithObserver(hoard.ObserverFunc(func(ctx context.Context, ev hoard.Event) {
+		mu.Lock()
+		defer mu.Unlock()
+		seen = append(seen, ctx.Value(key{}))
+	})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := fiber.New()
+	app.Use(func(c *fiber.Ctx) error {
+		if c.Query("ctx") != "" {
+			c.SetUserContext(context.WithValue(c.UserContext(), key{}, c.Query("ctx")))
+		}
+		return c.Next()
+	})
+	app.Get("/r", mustMiddleware(t, c), func(c *fiber.Ctx) error { return c.SendString("body") })
+
+	for _, tc := range []struct {
+		target, xcache string
+		want           any
+	}{
+		{"/r?ctx=a", "MISS", "a"},
+		{"/r?ctx=a", "HIT", "a"},
+		{"/r", "MISS", nil},
+		{"/r", "HIT", nil},
+	} {
+		mu.Lock()
+		seen = nil
+		mu.Unlock()
+		do(t, app, "GET", tc.target).check(t, 200, tc.xcache, "body")
+		mu.Lock()
+		if len(seen) == 0 {
+			t.Errorf("%s (%s): no event observed", tc.target, tc.xcache)
+		}
+		for _, v := range seen {
+			if v != tc.want {
+				t.Errorf("%s (%s): event context carries %v, want %v", tc.target, tc.xcache, v, tc.want)
+			}
+		}
+		mu.Unlock()
 	}
 }
 
