@@ -209,18 +209,22 @@ var unstoredHeaders = map[string]bool{
 	"Cache-Status": true,
 }
 
-// headerBlock encodes the handler's own response headers for storage, the
-// values of one name together (in the order they were set) whatever order
-// the framework lists them in: a hit sets a name's first value and adds the
-// rest, so a value listed apart from its name's first would replace it.
-// scratch is room for the fields while they are grouped.
+// headerBlock encodes the response headers for storage, the values of one
+// name together (in the order they were set) whatever order the framework
+// lists them in: a hit sets a name's first value and adds the rest, so a
+// value listed apart from its name's first would replace it.
+//
+// A name whose values are just what outer middleware set before the
+// handler ran (preset) is that middleware's: it sets them again on every
+// request (a request id), so they are not stored. A name the handler
+// changed is stored with all its values, the middleware's included: a hit
+// replaces the field, and Vary: Origin from a CORS middleware must survive
+// the handler's added Vary: Accept-Encoding. scratch is room for the fields
+// while they are grouped.
 func (h *HTTP) headerBlock(hdr ResponseHeader, preset map[string][]string, block []byte, scratch []HeaderField) []byte {
 	fields := scratch[:0]
 	hdr.Range(func(name, value string) {
 		if unstoredHeaders[name] || name == h.cfg.cacheHeader {
-			return
-		}
-		if pv := preset[name]; len(pv) > 0 && slices.Contains(pv, value) {
 			return
 		}
 		fields = append(fields, HeaderField{name, value})
@@ -228,6 +232,9 @@ func (h *HTTP) headerBlock(hdr ResponseHeader, preset map[string][]string, block
 	for i, f := range fields {
 		if listedBefore(fields[:i], f.Name) {
 			continue // written with its name's first value
+		}
+		if pv := preset[f.Name]; len(pv) > 0 && valuesAre(fields[i:], f.Name, pv) {
+			continue // the outer middleware's, untouched
 		}
 		block = appendHeaderField(block, f.Name, f.Value)
 		for _, g := range fields[i+1:] {
@@ -240,6 +247,22 @@ func (h *HTTP) headerBlock(hdr ResponseHeader, preset map[string][]string, block
 	clear(fields)
 	clear(scratch[:cap(scratch)])
 	return block
+}
+
+// valuesAre reports whether the values of name in fields are want, in
+// order.
+func valuesAre(fields []HeaderField, name string, want []string) bool {
+	k := 0
+	for _, f := range fields {
+		if f.Name != name {
+			continue
+		}
+		if k == len(want) || f.Value != want[k] {
+			return false
+		}
+		k++
+	}
+	return k == len(want)
 }
 
 // listedBefore reports whether fields holds a field named name.

@@ -98,3 +98,48 @@ func TestStoredFieldsGroupedByName(t *testing.T) {
 		t.Errorf("X-Note on a hit = %q", got)
 	}
 }
+
+// TestOuterMiddlewareFields: fields an outer middleware set before the
+// handler ran are its own when the handler left them alone (it sets them
+// again on every request), and part of the response when the handler
+// changed them: a hit must send Vary: Origin (CORS, outer) together with
+// the handler's added Vary: Accept-Encoding, and the outer middleware's
+// fresh request id rather than the first one. (The route keys on both:
+// a response that varies on a header the key ignores is not stored.)
+func TestOuterMiddlewareFields(t *testing.T) {
+	h := newEngine(t, newDropStore(), nil, WithVaryBy("Accept-Encoding", "Origin"))
+	req := Request{Method: "GET", Host: "example.com", Path: "/outer", Header: fakeHeader{"Accept-Encoding": "gzip", "Origin": "https://a.example"}}
+	outer := func(id string) http.Header {
+		return http.Header{"Vary": {"Origin"}, "X-Request-Id": {id}, "X-Frame-Options": {"DENY"}}
+	}
+
+	x := h.Begin(context.Background(), &req)
+	if x.Action() != ActionRun {
+		t.Fatalf("first request: action %v", x.Action())
+	}
+	first := outer("1")
+	x.Prepare(Header(first))
+	first.Add("Vary", "Accept-Encoding")
+	first.Set("X-Frame-Options", "SAMEORIGIN")
+	x.Commit(200, Header(first))
+	x.Capture([]byte("body"))
+	x.Finish(context.Background(), 200, Header(first))
+	x.Release()
+
+	x = h.Begin(context.Background(), &req)
+	defer x.Release()
+	if x.Action() != ActionServe {
+		t.Fatalf("second request: action %v", x.Action())
+	}
+	second := outer("2")
+	x.WriteHeaders(Header(second))
+	if got, want := second.Values("Vary"), []string{"Origin", "Accept-Encoding"}; !slices.Equal(got, want) {
+		t.Errorf("hit Vary = %q, want %q", got, want)
+	}
+	if got := second.Values("X-Request-Id"); !slices.Equal(got, []string{"2"}) {
+		t.Errorf("hit X-Request-Id = %q, want the outer middleware's fresh [2]", got)
+	}
+	if got := second.Values("X-Frame-Options"); !slices.Equal(got, []string{"SAMEORIGIN"}) {
+		t.Errorf("hit X-Frame-Options = %q, want the handler's [SAMEORIGIN]", got)
+	}
+}
