@@ -97,7 +97,7 @@ func markdown(in *inputs, cs []comparison) string {
 	p("\n## Reproduce\n\n```sh\n")
 	p("make bench                                   # everything below, then BENCHMARKS.md (BENCH_COUNT=6 BENCH_TIME=500ms LOAD_SECONDS=5 LOAD_ROUNDS=3)\n")
 	p("cd bench\n")
-	p("go test -run '^$' -bench '^BenchmarkHit(Parallel)?$' -benchmem -count 6 -benchtime 500ms . > hit.txt\n")
+	p("for i in 1 2 3 4 5 6; do go test -run '^$' -bench '^BenchmarkHit(Parallel)?$' -benchmem -benchtime 500ms . >> hit.txt; done   # rounds, as run.sh\n")
 	p("go tool benchstat hit.txt\n")
 	p("go test -run '^$' -bench '^BenchmarkMissStorm$' -benchtime 1x . > storm.txt\n")
 	p("go run ./cmd/membound                        # default GC, in a process of its own\n")
