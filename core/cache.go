@@ -193,6 +193,17 @@ func (c *Cache) lookup(ctx context.Context, key string, kind entryKind, e *entry
 // backend keeps memos it returns the entry's memo, whose entry is the one
 // found, and e is left alone.
 func (c *Cache) lookupAt(ctx context.Context, key string, kind entryKind, e *entry, now int64) (*decoded, error) {
+	d, err := c.lookupUndecided(ctx, key, kind, e, now)
+	if err == nil {
+		c.observe(ctx, Event{Kind: EventHit, Op: "get", Key: key})
+	}
+	return d, err
+}
+
+// lookupUndecided is lookupAt that reports a miss but leaves a found entry
+// unreported: a function value that its codec cannot decode is a miss
+// (corruptMiss), and is not a hit as well. The caller reports the hit.
+func (c *Cache) lookupUndecided(ctx context.Context, key string, kind entryKind, e *entry, now int64) (*decoded, error) {
 	_, d, err := c.fetch(ctx, key, kind, e, now)
 	if err != nil {
 		var cause error
@@ -205,7 +216,6 @@ func (c *Cache) lookupAt(ctx context.Context, key string, kind entryKind, e *ent
 		c.observe(ctx, Event{Kind: EventMiss, Op: "get", Key: key, Err: cause})
 		return nil, err
 	}
-	c.observe(ctx, Event{Kind: EventHit, Op: "get", Key: key})
 	return d, nil
 }
 

@@ -62,7 +62,7 @@ func GetValue[T any](ctx context.Context, c *Cache, key string, opts ...CallOpti
 	cc := c.callConfig(opts)
 	k := c.Key(key)
 	var e entry
-	if err := c.lookup(ctx, k, kindValue, &e); err != nil {
+	if _, err := c.lookupUndecided(ctx, k, kindValue, &e, c.cfg.now().UnixNano()); err != nil {
 		return v, err
 	}
 	v, err := decodeValue[T](c, k, e.body, cc.codec)
@@ -70,6 +70,7 @@ func GetValue[T any](ctx context.Context, c *Cache, key string, opts ...CallOpti
 		err = fmt.Errorf("hoard: decode %q: %w", key, err)
 		return v, c.corruptMiss(ctx, k, err)
 	}
+	c.observe(ctx, Event{Kind: EventHit, Op: "get", Key: k})
 	return v, nil
 }
 
@@ -178,8 +179,9 @@ func Remember[T any](ctx context.Context, c *Cache, key string, ttl time.Duratio
 
 func remember[T any](ctx context.Context, c *Cache, key string, ttl time.Duration, cc callConfig, load func(context.Context) (T, error)) (T, error) {
 	var e entry
-	if err := c.lookup(ctx, key, kindValue, &e); err == nil {
+	if _, err := c.lookupUndecided(ctx, key, kindValue, &e, c.cfg.now().UnixNano()); err == nil {
 		if v, err := decodeValue[T](c, key, e.body, cc.codec); err == nil {
+			c.observe(ctx, Event{Kind: EventHit, Op: "get", Key: key})
 			return v, nil
 		} else {
 			_ = c.corruptMiss(ctx, key, fmt.Errorf("hoard: decode: %w", err))

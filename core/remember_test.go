@@ -211,6 +211,14 @@ func TestCodecMismatch(t *testing.T) {
 	if _, ok := log.find(hoard.EventError, "decode"); !ok {
 		t.Fatalf("events %+v, want a decode error", log.all())
 	}
+	// An undecodable value is a miss, not a hit and a miss.
+	if n := log.count(hoard.EventHit); n != 0 {
+		t.Errorf("%d hit events for an undecodable value, want 0 (events %+v)", n, log.all())
+	}
+	if st := c.Stats(); st.Hits != 0 || st.Misses != 1 {
+		t.Errorf("Stats after an undecodable value: %d hits, %d misses; want 0, 1", st.Hits, st.Misses)
+	}
+	log.reset()
 	u, err := hoard.Remember(ctx, c, "k", 0, func(context.Context) (user, error) { return user{ID: 2}, nil })
 	if err != nil || u.ID != 2 {
 		t.Fatalf("Remember over an undecodable entry = %+v, %v", u, err)
@@ -220,6 +228,11 @@ func TestCodecMismatch(t *testing.T) {
 	}
 	if u, err := hoard.GetValue[user](ctx, c, "k"); err != nil || u.ID != 2 {
 		t.Fatalf("GetValue after Remember replaced the entry = %+v, %v", u, err)
+	}
+	// Remember's undecodable read, then GetValue[int]'s: misses; the last
+	// GetValue: the one hit.
+	if hits, misses := log.count(hoard.EventHit), log.count(hoard.EventMiss); hits != 1 || misses != 2 {
+		t.Errorf("after Remember and two GetValue: %d hit and %d miss events, want 1 and 2 (events %+v)", hits, misses, log.all())
 	}
 }
 
