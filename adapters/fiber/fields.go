@@ -160,49 +160,37 @@ func appendField(list []argsKV, name, value string) []argsKV {
 // isSpecialField reports whether fasthttp's ResponseHeader keeps name
 // outside its field list or manages it itself (its setSpecialHeader), in
 // any case as fasthttp matches it: such a field goes through SetCanonical.
-// Most names are told apart by their first letter and length.
+// Each length has at most one special name (two for 10, told apart by the
+// first letter), so most names are ruled out by their length and first
+// letter without a call.
 func isSpecialField(name string) bool {
-	if name == "" {
+	if len(name) >= len(specialByLen) {
 		return false
 	}
-	var special string
-	switch name[0] | 0x20 {
-	case 'c':
-		switch len(name) {
-		case 10:
-			special = fasthttp.HeaderConnection
-		case 12:
-			special = fasthttp.HeaderContentType
-		case 14:
-			special = fasthttp.HeaderContentLength
-		case 16:
-			special = fasthttp.HeaderContentEncoding
-		}
-	case 's':
-		switch len(name) {
-		case 6:
-			special = fasthttp.HeaderServer
-		case 10:
-			special = fasthttp.HeaderSetCookie
-		}
-	case 't':
-		switch len(name) {
-		case 7:
-			special = fasthttp.HeaderTrailer
-		case 17:
-			special = fasthttp.HeaderTransferEncoding
-		}
-	case 'd':
-		if len(name) == 4 {
-			special = fasthttp.HeaderDate
-		}
+	special := specialByLen[len(name)]
+	if len(name) == len(fasthttp.HeaderSetCookie) && name[0]|0x20 == 's' {
+		special = fasthttp.HeaderSetCookie
 	}
-	if special == "" {
+	if special == "" || name[0]|0x20 != special[0]|0x20 {
 		return false
 	}
-	if name == special {
-		return true // the engine's names are canonical: the usual match
-	}
+	return name == special || equalFoldSpecial(name, special)
+}
+
+// specialByLen is the special name of each length.
+var specialByLen = [...]string{
+	4:  fasthttp.HeaderDate,
+	6:  fasthttp.HeaderServer,
+	7:  fasthttp.HeaderTrailer,
+	10: fasthttp.HeaderConnection, // and Set-Cookie
+	12: fasthttp.HeaderContentType,
+	14: fasthttp.HeaderContentLength,
+	16: fasthttp.HeaderContentEncoding,
+	17: fasthttp.HeaderTransferEncoding,
+}
+
+// equalFoldSpecial compares as fasthttp's caseInsensitiveCompare does.
+func equalFoldSpecial(name, special string) bool {
 	for i := range len(name) {
 		if name[i]|0x20 != special[i]|0x20 {
 			return false
