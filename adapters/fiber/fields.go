@@ -111,12 +111,12 @@ func sendsName(fields []hoard.HeaderField, name []byte) bool {
 }
 
 // setFieldsPublic is setFields through fasthttp's API, for a fasthttp
-// whose field list setFields cannot reach. Every name the hit sends is cleared before
-// any is added: fasthttp's Del reorders the fields it leaves, which must not
-// mix up the values of a name the hit has already added.
+// whose field list setFields cannot reach. Every name the hit sends is
+// cleared before any is added: fasthttp's Del reorders the fields it
+// leaves, which must not mix up the values of a name already added.
 func setFieldsPublic(h *fasthttp.ResponseHeader, fields []hoard.HeaderField, hasBody bool) {
-	for i, f := range fields {
-		if !isSpecialField(f.Name) && !listedBefore(fields[:i], f.Name) {
+	for _, f := range fields {
+		if !isSpecialField(f.Name) {
 			headerDel(h, f.Name)
 		}
 	}
@@ -129,15 +129,6 @@ func setFieldsPublic(h *fasthttp.ResponseHeader, fields []hoard.HeaderField, has
 			h.AddBytesKV(s2b(f.Name), s2b(f.Value))
 		}
 	}
-}
-
-func listedBefore(fields []hoard.HeaderField, name string) bool {
-	for _, f := range fields {
-		if f.Name == name {
-			return true
-		}
-	}
-	return false
 }
 
 // appendField adds a field to the list, reusing the buffers that a field
