@@ -59,18 +59,23 @@ func GetValue[T any](ctx context.Context, c *Cache, key string, opts ...CallOpti
 	if c.nsErr != nil {
 		return v, c.nsErr
 	}
-	cc := c.callConfig(opts)
-	k := c.Key(key)
+	return getValue[T](ctx, c, c.Key(key), c.callConfig(opts).codec)
+}
+
+// getValue looks key up and decodes its value with codec. The lookup is a
+// hit only once the value decodes: an undecodable value is a miss (an
+// error wrapping ErrNotFound), not a hit and a miss.
+func getValue[T any](ctx context.Context, c *Cache, key string, codec Codec) (T, error) {
 	var e entry
-	if _, err := c.lookupUndecided(ctx, k, kindValue, &e, c.cfg.now().UnixNano()); err != nil {
-		return v, err
+	if _, err := c.lookupUndecided(ctx, key, kindValue, &e, c.cfg.now().UnixNano()); err != nil {
+		var zero T
+		return zero, err
 	}
-	v, err := decodeValue[T](c, k, e.body, cc.codec)
+	v, err := decodeValue[T](c, key, e.body, codec)
 	if err != nil {
-		err = fmt.Errorf("hoard: decode %q: %w", key, err)
-		return v, c.corruptMiss(ctx, k, err)
+		return v, c.corruptMiss(ctx, key, fmt.Errorf("hoard: decode %q: %w", key, err))
 	}
-	c.observe(ctx, Event{Kind: EventHit, Op: "get", Key: k})
+	c.observe(ctx, Event{Kind: EventHit, Op: "get", Key: key})
 	return v, nil
 }
 
@@ -178,14 +183,8 @@ func Remember[T any](ctx context.Context, c *Cache, key string, ttl time.Duratio
 }
 
 func remember[T any](ctx context.Context, c *Cache, key string, ttl time.Duration, cc callConfig, load func(context.Context) (T, error)) (T, error) {
-	var e entry
-	if _, err := c.lookupUndecided(ctx, key, kindValue, &e, c.cfg.now().UnixNano()); err == nil {
-		if v, err := decodeValue[T](c, key, e.body, cc.codec); err == nil {
-			c.observe(ctx, Event{Kind: EventHit, Op: "get", Key: key})
-			return v, nil
-		} else {
-			_ = c.corruptMiss(ctx, key, fmt.Errorf("hoard: decode: %w", err))
-		}
+	if v, err := getValue[T](ctx, c, key, cc.codec); err == nil {
+		return v, nil
 	} else if ctx.Err() != nil {
 		var zero T
 		return zero, ctx.Err()
