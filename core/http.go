@@ -458,10 +458,10 @@ type HeaderField struct {
 
 // ResponseHeaders returns the header fields of an ActionServe response, in
 // order; a name may repeat (multi-valued fields), its values next to each
-// other. Names are canonical. The
-// slice is read-only (hits on one entry may share it) and stays valid
-// until Release; the strings stay valid for as long as they are
-// referenced: an adapter may put them in its header map as is.
+// other. Names are canonical. The slice is read-only (hits on one entry
+// may share it) and stays valid until Release; the strings stay valid for
+// as long as they are referenced: an adapter may put them in its header
+// map as is.
 func (x *Exchange) ResponseHeaders() []HeaderField { return x.fields }
 
 // WriteHeaders sets the response header of an ActionServe response: the
