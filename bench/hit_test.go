@@ -10,6 +10,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	hoard "github.com/hoard-go/hoard/core"
+	"github.com/hoard-go/hoard/core/httpcache"
 
 	"github.com/hoard-go/hoard/bench"
 )
@@ -81,7 +82,7 @@ func benchHits(b *testing.B, parallel bool) {
 			case "redis":
 				c = redisCache(b, srv, strings.ReplaceAll(hc.name(), "/", "-"))
 			}
-			var opts []hoard.HTTPOption
+			var opts []httpcache.Option
 			if hc.lean {
 				opts = bench.Lean
 			}
@@ -94,7 +95,7 @@ func benchHits(b *testing.B, parallel bool) {
 // benchTarget warms the target until a request is a hit, times hits, and
 // checks the origin did not run while timed (bare targets run it every
 // time, uncounted).
-func benchTarget(b *testing.B, name string, c *hoard.Cache, parallel bool, opts ...hoard.HTTPOption) {
+func benchTarget(b *testing.B, name string, c *hoard.Cache, parallel bool, opts ...httpcache.Option) {
 	bare := strings.Contains(name, "/bare")
 	o := &bench.Origin{Body: hitBody, Count: !bare}
 	t, err := bench.Build(name, o, c, opts...)

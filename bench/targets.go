@@ -25,6 +25,7 @@ import (
 	hoardfiber "github.com/hoard-go/hoard/adapters/fiber"
 	hoardhttp "github.com/hoard-go/hoard/adapters/stdlib"
 	hoard "github.com/hoard-go/hoard/core"
+	"github.com/hoard-go/hoard/core/httpcache"
 )
 
 // PeerTTL is how long the peers keep an entry: longer than any run.
@@ -52,12 +53,12 @@ func (t *Target) Close() error { return t.close() }
 // builder makes a target; c is nil for the targets without hoard.
 type builder struct {
 	hoard bool
-	build func(o *Origin, c *hoard.Cache, opts []hoard.HTTPOption) (*Target, error)
+	build func(o *Origin, c *hoard.Cache, opts []httpcache.Option) (*Target, error)
 }
 
 // bare is the builder of a target without hoard or a peer cache.
 func bare(build func(o *Origin) *Target) builder {
-	return builder{false, func(o *Origin, _ *hoard.Cache, _ []hoard.HTTPOption) (*Target, error) { return build(o), nil }}
+	return builder{false, func(o *Origin, _ *hoard.Cache, _ []httpcache.Option) (*Target, error) { return build(o), nil }}
 }
 
 var builders = map[string]builder{
@@ -95,7 +96,7 @@ func UsesHoard(name string) bool { return builders[name].hoard }
 // Build makes the named target around o. Targets using hoard need c and
 // pass opts to hoard's middleware; the others ignore both. Each call builds
 // a fresh app with an empty peer cache.
-func Build(name string, o *Origin, c *hoard.Cache, opts ...hoard.HTTPOption) (*Target, error) {
+func Build(name string, o *Origin, c *hoard.Cache, opts ...httpcache.Option) (*Target, error) {
 	b, ok := builders[name]
 	if !ok {
 		return nil, fmt.Errorf("bench: unknown target %q", name)
@@ -161,7 +162,7 @@ func netHTTPHitHeaders(o *Origin) http.Handler {
 	})
 }
 
-func hoardNetHTTP(o *Origin, c *hoard.Cache, opts []hoard.HTTPOption) (*Target, error) {
+func hoardNetHTTP(o *Origin, c *hoard.Cache, opts []httpcache.Option) (*Target, error) {
 	mw, err := hoardhttp.Middleware(c, opts...)
 	if err != nil {
 		return nil, err
@@ -172,7 +173,7 @@ func hoardNetHTTP(o *Origin, c *hoard.Cache, opts []hoard.HTTPOption) (*Target, 
 // Lean are the options of a hit with the fewest header fields: no X-Cache
 // (Cache-Status says the same) and no Cache-Control added to responses
 // that set none.
-var Lean = []hoard.HTTPOption{hoard.WithCacheHeader(""), hoard.WithClientCacheControl(false)}
+var Lean = []httpcache.Option{httpcache.WithCacheHeader(""), httpcache.WithMaxAgeHeader(false)}
 
 func init() { gin.SetMode(gin.ReleaseMode) }
 
@@ -190,14 +191,14 @@ func ginApp(o *Origin, mw gin.HandlerFunc) *gin.Engine {
 	return r
 }
 
-func ginCache(o *Origin, _ *hoard.Cache, _ []hoard.HTTPOption) (*Target, error) {
+func ginCache(o *Origin, _ *hoard.Cache, _ []httpcache.Option) (*Target, error) {
 	store := gincachepersist.NewMemoryStore(PeerTTL)
 	return httpTarget(ginApp(o, gincache.CacheByRequestURI(store, PeerTTL))), nil
 }
 
 // hoardGin is hoard's net/http middleware in front of a Gin engine: what a
 // Gin user would do without a Gin adapter.
-func hoardGin(o *Origin, c *hoard.Cache, opts []hoard.HTTPOption) (*Target, error) {
+func hoardGin(o *Origin, c *hoard.Cache, opts []httpcache.Option) (*Target, error) {
 	mw, err := hoardhttp.Middleware(c, opts...)
 	if err != nil {
 		return nil, err
@@ -235,7 +236,7 @@ func echoHitHeaders(o *Origin) *echo.Echo {
 	})
 }
 
-func hoardEcho(o *Origin, c *hoard.Cache, opts []hoard.HTTPOption) (*Target, error) {
+func hoardEcho(o *Origin, c *hoard.Cache, opts []httpcache.Option) (*Target, error) {
 	mw, err := hoardecho.Middleware(c, opts...)
 	if err != nil {
 		return nil, err
@@ -243,7 +244,7 @@ func hoardEcho(o *Origin, c *hoard.Cache, opts []hoard.HTTPOption) (*Target, err
 	return httpTarget(echoApp(o, mw)), nil
 }
 
-func echoHTTPCache(o *Origin, _ *hoard.Cache, _ []hoard.HTTPOption) (*Target, error) {
+func echoHTTPCache(o *Origin, _ *hoard.Cache, _ []httpcache.Option) (*Target, error) {
 	store, err := echocachememory.NewAdapter(
 		echocachememory.AdapterWithAlgorithm(echocachememory.LRU),
 		echocachememory.AdapterWithCapacity(1_000_000),
@@ -299,7 +300,7 @@ func fiberV2Target(app *fiberv2.App) *Target {
 	return &Target{HTTP: nil, Fast: app.Handler(), serve: app.Listener, close: app.Shutdown}
 }
 
-func hoardFiber(o *Origin, c *hoard.Cache, opts []hoard.HTTPOption) (*Target, error) {
+func hoardFiber(o *Origin, c *hoard.Cache, opts []httpcache.Option) (*Target, error) {
 	mw, err := hoardfiber.Middleware(c, opts...)
 	if err != nil {
 		return nil, err
@@ -307,7 +308,7 @@ func hoardFiber(o *Origin, c *hoard.Cache, opts []hoard.HTTPOption) (*Target, er
 	return fiberV2Target(fiberV2App(o, mw)), nil
 }
 
-func fiberV2Cache(o *Origin, _ *hoard.Cache, _ []hoard.HTTPOption) (*Target, error) {
+func fiberV2Cache(o *Origin, _ *hoard.Cache, _ []httpcache.Option) (*Target, error) {
 	return fiberV2Target(fiberV2App(o, fiberv2cache.New(fiberv2cache.Config{Expiration: PeerTTL}))), nil
 }
 
@@ -338,6 +339,6 @@ func fiberV3Target(app *fiberv3.App) *Target {
 	}
 }
 
-func fiberV3Cache(o *Origin, _ *hoard.Cache, _ []hoard.HTTPOption) (*Target, error) {
+func fiberV3Cache(o *Origin, _ *hoard.Cache, _ []httpcache.Option) (*Target, error) {
 	return fiberV3Target(fiberV3App(o, fiberv3cache.New(fiberv3cache.Config{Expiration: PeerTTL}))), nil
 }

@@ -77,3 +77,26 @@ func BenchmarkSet(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkRememberHitRemote is a hit on a backend outside the process that
+// answers at once (a fresh copy of the bytes on every hit, as a remote
+// client gives): the Cache's own cost of a remote hit.
+func BenchmarkRememberHitRemote(b *testing.B) {
+	c, err := hoard.New(newRemoteBackend(), hoard.WithLogger(nil))
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background()) // like a request's
+	defer cancel()
+	want := user{ID: 42, Name: "Ada", Tags: []string{"a", "b"}}
+	load := func(context.Context) (user, error) { return want, nil }
+	if _, err := hoard.Remember(ctx, c, "user:42", time.Hour, load); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if u, err := hoard.Remember(ctx, c, "user:42", time.Hour, load); err != nil || u.ID != want.ID {
+			b.Fatalf("hit = %+v, %v", u, err)
+		}
+	}
+}

@@ -10,6 +10,9 @@ import (
 	"time"
 
 	"golang.org/x/sync/singleflight"
+
+	"github.com/hoard-go/hoard/core/internal/envelope"
+	"github.com/hoard-go/hoard/core/internal/memo"
 )
 
 // Cache stores values, function results and HTTP responses in a [Backend].
@@ -25,9 +28,8 @@ type Cache struct {
 type shared struct {
 	backend   Backend
 	inProcess bool
-	selfTimed bool        // the backend's own bound is within cfg.timeout
-	memos     MemoGetter  // an in-process backend that keeps memos, or nil
-	droppers  MemoDropper // memos as a MemoDropper, or nil
+	memos     memo.Getter  // an in-process backend that keeps memos, or nil
+	droppers  memo.Dropper // memos as a memo.Dropper, or nil
 	cfg       config
 	logger    *slog.Logger
 	breaker   *breaker // nil when disabled or for in-process backends
@@ -57,7 +59,7 @@ func New(backend Backend, opts ...Option) (*Cache, error) {
 		if o == nil {
 			return nil, fmt.Errorf("%w: nil option", ErrInvalidOption)
 		}
-		o(&cfg)
+		o.applyCache(&cfg)
 	}
 	if err := cfg.validate(); err != nil {
 		return nil, err
@@ -66,14 +68,10 @@ func New(backend Backend, opts ...Option) (*Cache, error) {
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
 	}
-	if ip, ok := backend.(InProcess); ok && ip.InProcess() {
+	if ip, ok := backend.(memo.InProcess); ok && ip.InProcess() {
 		s.inProcess = true
-		s.memos, _ = backend.(MemoGetter)
-		s.droppers, _ = backend.(MemoDropper)
-	}
-	if st, ok := backend.(SelfTimed); ok {
-		bound := st.OperationBound()
-		s.selfTimed = bound > 0 && bound <= cfg.timeout
+		s.memos, _ = backend.(memo.Getter)
+		s.droppers, _ = backend.(memo.Dropper)
 	}
 	if cfg.breakerFailures > 0 && !s.inProcess {
 		s.breaker = &breaker{threshold: uint32(cfg.breakerFailures), cooldown: cfg.breakerCooldown, now: cfg.now}
@@ -110,11 +108,11 @@ func (c *Cache) Get(ctx context.Context, key string) ([]byte, error) {
 	if c.nsErr != nil {
 		return nil, c.nsErr
 	}
-	var e entry
-	if err := c.lookup(ctx, c.Key(key), kindValue, &e); err != nil {
+	var e envelope.Entry
+	if err := c.lookup(ctx, c.Key(key), envelope.KindValue, &e); err != nil {
 		return nil, err
 	}
-	return bytes.Clone(e.body), nil
+	return bytes.Clone(e.Body), nil
 }
 
 // Set stores value under key for ttl (0: the default TTL; [NoExpiry]: no
@@ -126,7 +124,7 @@ func (c *Cache) Set(ctx context.Context, key string, value []byte, ttl time.Dura
 	if err := checkTTL(ttl); err != nil {
 		return err
 	}
-	return c.store(ctx, c.Key(key), &entry{kind: kindValue, body: value}, ttl)
+	return c.store(ctx, c.Key(key), &envelope.Entry{Kind: envelope.KindValue, Body: value}, ttl)
 }
 
 // Delete removes key. Deleting a missing key is not an error.
@@ -183,7 +181,7 @@ func (c *Cache) ttlFor(ttl time.Duration) time.Duration {
 // backend's bytes, which are read-only. Misses, expiry and corrupt
 // entries return errors wrapping ErrNotFound; backend failures return other
 // errors. Every outcome is reported to the observer.
-func (c *Cache) lookup(ctx context.Context, key string, kind entryKind, e *entry) error {
+func (c *Cache) lookup(ctx context.Context, key string, kind envelope.Kind, e *envelope.Entry) error {
 	_, err := c.lookupAt(ctx, key, kind, e, c.cfg.now().UnixNano())
 	return err
 }
@@ -192,7 +190,7 @@ func (c *Cache) lookup(ctx context.Context, key string, kind entryKind, e *entry
 // the same instant again (the HTTP engine computes Age from it). When the
 // backend keeps memos it returns the entry's memo, whose entry is the one
 // found, and e is left alone.
-func (c *Cache) lookupAt(ctx context.Context, key string, kind entryKind, e *entry, now int64) (*decoded, error) {
+func (c *Cache) lookupAt(ctx context.Context, key string, kind envelope.Kind, e *envelope.Entry, now int64) (*memo.Decoded, error) {
 	d, err := c.lookupUndecided(ctx, key, kind, e, now)
 	if err == nil {
 		c.observe(ctx, Event{Kind: EventHit, Op: "get", Key: key})
@@ -203,7 +201,7 @@ func (c *Cache) lookupAt(ctx context.Context, key string, kind entryKind, e *ent
 // lookupUndecided is lookupAt that reports a miss but leaves a found entry
 // unreported: a function value that its codec cannot decode is a miss
 // (corruptMiss), and is not a hit as well. The caller reports the hit.
-func (c *Cache) lookupUndecided(ctx context.Context, key string, kind entryKind, e *entry, now int64) (*decoded, error) {
+func (c *Cache) lookupUndecided(ctx context.Context, key string, kind envelope.Kind, e *envelope.Entry, now int64) (*memo.Decoded, error) {
 	_, d, err := c.fetch(ctx, key, kind, e, now)
 	if err != nil {
 		var cause error
@@ -222,7 +220,7 @@ func (c *Cache) lookupUndecided(ctx context.Context, key string, kind entryKind,
 // recheck is lookupAt for a request whose miss was already reported: a
 // second miss is not reported again. It returns the raw envelope (for the
 // waiters of a flight), or nil, and the memo as lookupAt does.
-func (c *Cache) recheck(ctx context.Context, key string, kind entryKind, e *entry, now int64) ([]byte, *decoded) {
+func (c *Cache) recheck(ctx context.Context, key string, kind envelope.Kind, e *envelope.Entry, now int64) ([]byte, *memo.Decoded) {
 	raw, d, err := c.fetch(ctx, key, kind, e, now)
 	if err != nil {
 		return nil, nil
@@ -237,16 +235,16 @@ func (c *Cache) recheck(ctx context.Context, key string, kind entryKind, e *entr
 // entries of a backend that keeps memos are decoded once per stored value
 // and not copied: the memo is returned, and e is used only to decode a
 // value the memo does not hold yet.
-func (c *Cache) fetch(ctx context.Context, key string, kind entryKind, e *entry, now int64) ([]byte, *decoded, error) {
+func (c *Cache) fetch(ctx context.Context, key string, kind envelope.Kind, e *envelope.Entry, now int64) ([]byte, *memo.Decoded, error) {
 	var (
-		raw  []byte
-		memo *Memo
-		d    *decoded
+		raw []byte
+		m   *memo.Memo
+		d   *memo.Decoded
 	)
 	err := c.call(ctx, "get", key, func(ctx context.Context) error {
 		var err error
-		if c.memos != nil && kind == kindHTTP {
-			raw, memo, err = c.memos.GetMemo(ctx, key)
+		if c.memos != nil && kind == envelope.KindHTTP {
+			raw, m, err = c.memos.GetMemo(ctx, key)
 		} else {
 			raw, err = c.backend.Get(ctx, key)
 		}
@@ -255,22 +253,22 @@ func (c *Cache) fetch(ctx context.Context, key string, kind entryKind, e *entry,
 	if err != nil {
 		return nil, nil, err
 	}
-	if memo != nil {
-		d = memo.load(raw)
+	if m != nil {
+		d = m.Load(raw)
 	}
 	found := e
 	if d != nil {
-		found = &d.e
-	} else if err := decodeEntry(raw, e); err != nil {
+		found = &d.Entry
+	} else if err := envelope.Decode(raw, e); err != nil {
 		return nil, nil, fmt.Errorf("%w: %w", ErrNotFound, err)
 	}
-	if found.kind != kind || string(found.key) != key {
+	if found.Kind != kind || string(found.Key) != key {
 		return nil, nil, errForeignEntry
 	}
-	if memo != nil && d == nil {
-		d = memo.keep(raw, e)
+	if m != nil && d == nil {
+		d = m.Keep(raw, e)
 	}
-	if found.expires != 0 && now >= found.expires {
+	if found.Expires != 0 && now >= found.Expires {
 		return nil, nil, errExpired
 	}
 	return raw, d, nil
@@ -278,7 +276,7 @@ func (c *Cache) fetch(ctx context.Context, key string, kind entryKind, e *entry,
 
 var (
 	errExpired      = fmt.Errorf("%w: expired", ErrNotFound)
-	errForeignEntry = fmt.Errorf("%w: %w", ErrNotFound, corrupt("entry belongs to another key"))
+	errForeignEntry = fmt.Errorf("%w: %w: entry belongs to another key", ErrNotFound, ErrCorrupt)
 )
 
 func nop() {}
@@ -293,23 +291,23 @@ func (c *Cache) corruptMiss(ctx context.Context, key string, err error) error {
 }
 
 // store encodes e and writes it under key.
-func (c *Cache) store(ctx context.Context, key string, e *entry, ttl time.Duration) error {
+func (c *Cache) store(ctx context.Context, key string, e *envelope.Entry, ttl time.Duration) error {
 	buf, ttl := c.encode(key, e, ttl)
 	return c.put(ctx, key, buf, ttl)
 }
 
 // encode stamps e with key, creation and expiry times and returns its
 // envelope and the resolved backend TTL (0 = no expiry).
-func (c *Cache) encode(key string, e *entry, ttl time.Duration) ([]byte, time.Duration) {
+func (c *Cache) encode(key string, e *envelope.Entry, ttl time.Duration) ([]byte, time.Duration) {
 	ttl = c.ttlFor(ttl)
 	now := c.cfg.now()
-	e.key = []byte(key)
-	e.created = now.UnixNano()
-	e.expires = 0
+	e.Key = []byte(key)
+	e.Created = now.UnixNano()
+	e.Expires = 0
 	if ttl > 0 {
-		e.expires = now.Add(ttl).UnixNano()
+		e.Expires = now.Add(ttl).UnixNano()
 	}
-	return appendEntry(make([]byte, 0, e.encodedLen()), e), ttl
+	return envelope.Append(make([]byte, 0, e.EncodedLen()), e), ttl
 }
 
 // put writes an encoded envelope.
@@ -377,10 +375,9 @@ func (c *Cache) call(ctx context.Context, op, key string, fn func(context.Contex
 }
 
 // withTimeout bounds ctx by the operation timeout, unless ctx already ends
-// sooner or the backend ends every call within it ([SelfTimed]): a derived
-// context costs a timer and four allocations on every hit.
+// sooner.
 func (c *Cache) withTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
-	if c.cfg.timeout <= 0 || c.selfTimed {
+	if c.cfg.timeout <= 0 {
 		return ctx, nop
 	}
 	if dl, ok := ctx.Deadline(); ok && time.Until(dl) <= c.cfg.timeout {

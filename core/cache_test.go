@@ -289,7 +289,7 @@ func TestEntryOfAnotherKeyIsMiss(t *testing.T) {
 		if ev, ok := log.find(hoard.EventError, "decode"); !ok || !errors.Is(ev.Err, hoard.ErrCorrupt) {
 			t.Fatalf("events %+v, want a decode error", log.all())
 		}
-		v, err := hoard.Remember(ctx, c, other, 0, func(context.Context) ([]byte, error) { return []byte("own"), nil }, hoard.UseCodec(hoard.Raw))
+		v, err := hoard.Remember(ctx, c, other, 0, func(context.Context) ([]byte, error) { return []byte("own"), nil }, hoard.WithCodec(hoard.Raw))
 		if err != nil || string(v) != "own" {
 			t.Fatalf("Remember(%q) = %q, %v; want its own value", other, v, err)
 		}

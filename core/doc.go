@@ -1,6 +1,6 @@
-// Package hoard caches HTTP responses and function results for Go services.
+// Package hoard caches function results and HTTP responses for Go services.
 //
-// A [Cache] stores values in a [Backend] (memory, Redis, Memcached,
+// A [Cache] stores values in a [Backend] (core/memory, Redis, Memcached,
 // DynamoDB, or your own) inside a versioned, checksummed binary envelope
 // that carries the full key, so a corrupt or colliding entry is a miss,
 // never a wrong value. Backend failures are misses too: every operation has
@@ -14,6 +14,13 @@
 //	})
 //
 // Concurrent misses of one key run the loader once; errors are never cached.
-// HTTP responses are cached by the adapters (hoardhttp, hoardecho,
-// hoardfiber), which delegate every decision to this package.
+//
+// HTTP responses are cached by the engine in package
+// github.com/hoard-go/hoard/core/httpcache, which the adapters (hoardhttp
+// for net/http, hoardecho, hoardfiber) put in front of a framework's
+// handlers; its options (httpcache.WithTTL, httpcache.WithVaryBy, ...)
+// configure a route.
+//
+// A backend implements [Backend] (and [NamespaceClearer] for Cache.Clear)
+// and proves it with the conformance suite in core/backendtest.
 package hoard

@@ -1,6 +1,10 @@
 package hoard
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/hoard-go/hoard/core/internal/envelope"
+)
 
 var (
 	// ErrNotFound reports a cache miss. Backends return it (possibly wrapped)
@@ -13,7 +17,7 @@ var (
 	ErrClosed = errors.New("hoard: closed")
 	// ErrCorrupt reports stored bytes that are not a valid entry for the
 	// requested key. The cache treats it as a miss.
-	ErrCorrupt = errors.New("hoard: corrupt entry")
+	ErrCorrupt = envelope.ErrCorrupt
 	// ErrUnavailable reports that the backend was not asked because the
 	// circuit breaker is open.
 	ErrUnavailable = errors.New("hoard: backend unavailable")

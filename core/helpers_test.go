@@ -99,3 +99,36 @@ func newMemoryCache(t testing.TB, opts ...hoard.Option) (*hoard.Cache, *memory.S
 	}
 	return c, store
 }
+
+// remoteBackend is a map behind a mutex that hands out a fresh copy of a
+// value on every Get, as a remote backend's client does.
+type remoteBackend struct {
+	mu   sync.Mutex
+	data map[string][]byte
+}
+
+func newRemoteBackend() *remoteBackend { return &remoteBackend{data: map[string][]byte{}} }
+
+func (b *remoteBackend) Get(_ context.Context, key string) ([]byte, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	v, ok := b.data[key]
+	if !ok {
+		return nil, hoard.ErrNotFound
+	}
+	return slices.Clone(v), nil
+}
+
+func (b *remoteBackend) Set(_ context.Context, key string, value []byte, _ time.Duration) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.data[key] = slices.Clone(value)
+	return nil
+}
+
+func (b *remoteBackend) Delete(_ context.Context, key string) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	delete(b.data, key)
+	return nil
+}

@@ -1,13 +1,13 @@
 package hoard
 
 import (
-	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"strings"
-	"unsafe"
 
 	"github.com/zeebo/xxh3"
+
+	"github.com/hoard-go/hoard/core/internal/keys"
 )
 
 // MaxKeyLen is the longest key hoard ever hands a backend: memcached's limit.
@@ -16,8 +16,6 @@ const MaxKeyLen = 250
 const (
 	maxPrefixLen    = 64
 	maxNamespaceLen = 128
-	// hashedIDMarker starts an id that was replaced by its hash.
-	hashedIDMarker = '#'
 )
 
 // JoinKey builds the backend key "prefix:namespace:id".
@@ -31,7 +29,7 @@ const (
 // a wrong value.
 func JoinKey(prefix, namespace, id string) string {
 	n := len(prefix) + 1 + len(namespace) + 1
-	if n+len(id) <= MaxKeyLen && id != "" && id[0] != hashedIDMarker && printable(id) {
+	if n+len(id) <= MaxKeyLen && id != "" && id[0] != keys.HashedIDMarker && keys.Printable(id) {
 		return prefix + ":" + namespace + ":" + id
 	}
 	var b strings.Builder
@@ -40,7 +38,7 @@ func JoinKey(prefix, namespace, id string) string {
 	b.WriteByte(':')
 	b.WriteString(namespace)
 	b.WriteByte(':')
-	b.WriteByte(hashedIDMarker)
+	b.WriteByte(keys.HashedIDMarker)
 	b.WriteString(HashString(id))
 	return b.String()
 }
@@ -73,33 +71,8 @@ func ValidateName(s string) error {
 	if len(s) > maxNamespaceLen {
 		return fmt.Errorf("%w: %q is longer than %d bytes", ErrInvalidKey, s, maxNamespaceLen)
 	}
-	if strings.IndexByte(s, ':') >= 0 || !printable(s) {
+	if strings.IndexByte(s, ':') >= 0 || !keys.Printable(s) {
 		return fmt.Errorf("%w: %q must be printable ASCII without ':' or spaces", ErrInvalidKey, s)
 	}
 	return nil
-}
-
-// printable reports whether s is all ASCII 0x21..0x7e (no spaces or control
-// characters): safe for every backend's key syntax. It tests eight bytes at
-// a time, since every hit checks its whole key.
-func printable(s string) bool {
-	const (
-		ones  = 0x0101010101010101
-		highs = 0x8080808080808080
-	)
-	i := 0
-	for ; i+8 <= len(s); i += 8 {
-		x := binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(s[i:]), 8))
-		below := (x - ones*0x21) &^ x       // a byte < 0x21 sets its high bit
-		above := (x + ones*(0x7f-0x7e)) | x // a byte > 0x7e sets its high bit
-		if (below|above)&highs != 0 {
-			return false
-		}
-	}
-	for ; i < len(s); i++ {
-		if c := s[i]; c <= ' ' || c > '~' {
-			return false
-		}
-	}
-	return true
 }

@@ -30,8 +30,21 @@ func checkTTL(ttl time.Duration) error {
 	return nil
 }
 
-// Option configures a [Cache].
-type Option func(*config)
+// Option configures a [Cache] (see [New]).
+type Option interface {
+	applyCache(*config)
+}
+
+// SharedOption is an option for a Cache and for a single call alike
+// ([WithCodec]).
+type SharedOption interface {
+	Option
+	CallOption
+}
+
+type cacheOption func(*config)
+
+func (f cacheOption) applyCache(c *config) { f(c) }
 
 type config struct {
 	prefix          string
@@ -49,37 +62,42 @@ type config struct {
 
 // WithPrefix sets the first part of every key ("prefix:namespace:id"), so
 // several applications can share a backend. Default "hoard".
-func WithPrefix(prefix string) Option { return func(c *config) { c.prefix = prefix } }
+func WithPrefix(prefix string) Option { return cacheOption(func(c *config) { c.prefix = prefix }) }
 
 // WithNamespace sets the namespace used by this Cache's direct API and
 // function cache. Default "" (the empty namespace). See [Cache.Namespace].
-func WithNamespace(ns string) Option { return func(c *config) { c.namespace = ns } }
+func WithNamespace(ns string) Option { return cacheOption(func(c *config) { c.namespace = ns }) }
 
 // WithDefaultTTL sets the TTL used when a call passes 0. Default 5 minutes.
 // [NoExpiry] stores without expiry.
-func WithDefaultTTL(d time.Duration) Option { return func(c *config) { c.ttl = d } }
+func WithDefaultTTL(d time.Duration) Option { return cacheOption(func(c *config) { c.ttl = d }) }
 
-// WithCodec sets the codec for typed values and function results. Default
-// [JSON].
-func WithCodec(codec Codec) Option { return func(c *config) { c.codec = codec } }
+// WithCodec sets the codec for typed values and function results: given to
+// [New], for every call; given to one call ([Remember], [Wrap],
+// [GetValue], [SetValue]), for that call. Default [JSON].
+func WithCodec(codec Codec) SharedOption { return codecOption{codec} }
+
+type codecOption struct{ codec Codec }
+
+func (o codecOption) applyCache(c *config)    { c.codec = o.codec }
+func (o codecOption) applyCall(c *callConfig) { c.codec = o.codec }
 
 // WithTimeout bounds every backend operation. A backend slower than this is
 // a miss (the loader runs) and counts towards the circuit breaker. Default
-// 250ms; in-process backends ([InProcess]) are never given a timeout, and a
-// [SelfTimed] backend whose own bound is within d keeps the bound itself.
-func WithTimeout(d time.Duration) Option { return func(c *config) { c.timeout = d } }
+// 250ms; the in-process memory backend is never given a timeout.
+func WithTimeout(d time.Duration) Option { return cacheOption(func(c *config) { c.timeout = d }) }
 
 // WithObserver receives every cache event. Default none.
-func WithObserver(o Observer) Option { return func(c *config) { c.observer = o } }
+func WithObserver(o Observer) Option { return cacheOption(func(c *config) { c.observer = o }) }
 
 // WithLogger sets where backend failures and breaker changes are logged.
 // Default [slog.Default].
-func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l } }
+func WithLogger(l *slog.Logger) Option { return cacheOption(func(c *config) { c.logger = l }) }
 
 // WithClock sets the time source used for entry creation and expiry. For
 // tests; default: the wall clock (as [time.Now], read more cheaply).
 func WithClock(now func() time.Time) Option {
-	return func(c *config) { c.now, c.ownClock = now, true }
+	return cacheOption(func(c *config) { c.now, c.ownClock = now, true })
 }
 
 // WithCircuitBreaker opens the breaker after failures consecutive backend
@@ -87,7 +105,7 @@ func WithClock(now func() time.Time) Option {
 // has passed, then one call probes it. failures 0 disables the breaker.
 // Default 5 failures, 5s cool-down.
 func WithCircuitBreaker(failures int, cooldown time.Duration) Option {
-	return func(c *config) { c.breakerFailures, c.breakerCooldown = failures, cooldown }
+	return cacheOption(func(c *config) { c.breakerFailures, c.breakerCooldown = failures, cooldown })
 }
 
 func (c *config) validate() error {

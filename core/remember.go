@@ -10,10 +10,19 @@ import (
 	"time"
 
 	"github.com/zeebo/xxh3"
+
+	"github.com/hoard-go/hoard/core/internal/envelope"
 )
 
-// CallOption changes one [Remember], [Wrap] or [SetValue] call.
-type CallOption func(*callConfig)
+// CallOption changes one [Remember], [Wrap], [GetValue] or [SetValue]
+// call.
+type CallOption interface {
+	applyCall(*callConfig)
+}
+
+type callOption func(*callConfig)
+
+func (f callOption) applyCall(c *callConfig) { f(c) }
 
 type callConfig struct {
 	skipEmpty bool
@@ -24,15 +33,12 @@ type callConfig struct {
 // SkipEmpty leaves zero and empty results uncached (nil, "", 0, empty
 // slices and maps, zero structs), so a transient "nothing yet" is loaded
 // again next time.
-func SkipEmpty() CallOption { return func(c *callConfig) { c.skipEmpty = true } }
-
-// UseCodec overrides the Cache's codec for one call or wrapped function.
-func UseCodec(codec Codec) CallOption { return func(c *callConfig) { c.codec = codec } }
+func SkipEmpty() CallOption { return callOption(func(c *callConfig) { c.skipEmpty = true }) }
 
 // KeyFunc makes [Wrap] derive each call's key from key(arg) instead of from
 // the encoded argument. Its A must be the wrapped function's argument type.
 func KeyFunc[A any](key func(A) string) CallOption {
-	return func(c *callConfig) { c.keyFunc = key }
+	return callOption(func(c *callConfig) { c.keyFunc = key })
 }
 
 func (c *Cache) callConfig(opts []CallOption) callConfig {
@@ -43,7 +49,7 @@ func (c *Cache) callConfig(opts []CallOption) callConfig {
 	cc := callConfig{codec: c.cfg.codec}
 	for _, o := range opts {
 		if o != nil {
-			o(&cc)
+			o.applyCall(&cc)
 		}
 	}
 	if cc.codec == nil {
@@ -66,12 +72,12 @@ func GetValue[T any](ctx context.Context, c *Cache, key string, opts ...CallOpti
 // hit only once the value decodes: an undecodable value is a miss (an
 // error wrapping ErrNotFound), not a hit and a miss.
 func getValue[T any](ctx context.Context, c *Cache, key string, codec Codec) (T, error) {
-	var e entry
-	if _, err := c.lookupUndecided(ctx, key, kindValue, &e, c.cfg.now().UnixNano()); err != nil {
+	var e envelope.Entry
+	if _, err := c.lookupUndecided(ctx, key, envelope.KindValue, &e, c.cfg.now().UnixNano()); err != nil {
 		var zero T
 		return zero, err
 	}
-	v, err := decodeValue[T](c, key, e.body, codec)
+	v, err := decodeValue[T](c, key, e.Body, codec)
 	if err != nil {
 		return v, c.corruptMiss(ctx, key, fmt.Errorf("hoard: decode %q: %w", key, err))
 	}
@@ -151,7 +157,7 @@ func SetValue[T any](ctx context.Context, c *Cache, key string, v T, ttl time.Du
 	if err != nil {
 		return fmt.Errorf("hoard: encode %q: %w", key, err)
 	}
-	return c.store(ctx, c.Key(key), &entry{kind: kindValue, body: b}, ttl)
+	return c.store(ctx, c.Key(key), &envelope.Entry{Kind: envelope.KindValue, Body: b}, ttl)
 }
 
 // Remember returns the value cached under key, or runs load, caches its
@@ -190,7 +196,9 @@ func remember[T any](ctx context.Context, c *Cache, key string, ttl time.Duratio
 		return zero, ctx.Err()
 	}
 
-	ch := c.flights.DoChan(key, func() (any, error) {
+	// Callers of one key share a load only when they want the same type:
+	// another type's result cannot be handed to them.
+	ch := c.flights.DoChan(key+"\x00"+reflect.TypeFor[T]().String(), func() (any, error) {
 		v, err := load(ctx)
 		if err != nil {
 			c.observe(ctx, Event{Kind: EventError, Op: "load", Key: key, Err: err})
@@ -206,7 +214,7 @@ func remember[T any](ctx context.Context, c *Cache, key string, ttl time.Duratio
 		}
 		// The result is stored even if the caller that ran load has gone:
 		// the others waiting on it, and the next callers, still want it.
-		_ = c.store(context.WithoutCancel(ctx), key, &entry{kind: kindValue, body: b}, ttl)
+		_ = c.store(context.WithoutCancel(ctx), key, &envelope.Entry{Kind: envelope.KindValue, Body: b}, ttl)
 		return v, nil
 	})
 	select {
@@ -216,7 +224,11 @@ func remember[T any](ctx context.Context, c *Cache, key string, ttl time.Duratio
 			// on this caller's context.
 			return load(ctx)
 		}
-		v, _ := r.Val.(T)
+		v, ok := r.Val.(T)
+		if !ok && r.Val != nil {
+			// Two types with one name (in two packages) shared the load.
+			return load(ctx)
+		}
 		return v, r.Err
 	case <-ctx.Done():
 		var zero T

@@ -3,6 +3,7 @@ package hoard_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
 	"strconv"
 	"sync"
@@ -144,7 +145,7 @@ func TestCodecs(t *testing.T) {
 					c, _ = newMemoryCache(t, hoard.WithCodec(tc.codec))
 				} else {
 					c, _ = newMemoryCache(t)
-					opts = []hoard.CallOption{hoard.UseCodec(tc.codec)}
+					opts = []hoard.CallOption{hoard.WithCodec(tc.codec)}
 				}
 				loads := 0
 				for range 2 {
@@ -202,7 +203,7 @@ func TestCodecMismatch(t *testing.T) {
 	ctx := context.Background()
 	var log eventLog
 	c, _ := newMemoryCache(t, hoard.WithObserver(&log))
-	if err := hoard.SetValue(ctx, c, "k", user{ID: 1}, 0, hoard.UseCodec(hoard.Gob)); err != nil {
+	if err := hoard.SetValue(ctx, c, "k", user{ID: 1}, 0, hoard.WithCodec(hoard.Gob)); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := hoard.GetValue[user](ctx, c, "k"); !errors.Is(err, hoard.ErrNotFound) {
@@ -536,5 +537,48 @@ func TestGetValueSetValue(t *testing.T) {
 	}
 	if err := hoard.SetValue(ctx, c, "bad", make(chan int), 0); err == nil {
 		t.Fatal("SetValue of an unencodable value succeeded")
+	}
+}
+
+// TestRememberTypesShareNoLoad: callers of one key that want different
+// types never share a load: each gets its own loader's result, not a zero
+// value and a nil error.
+func TestRememberTypesShareNoLoad(t *testing.T) {
+	ctx := context.Background()
+	c, _ := newMemoryCache(t)
+	started, release := make(chan struct{}), make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		n, err := hoard.Remember(ctx, c, "shared", time.Minute, func(context.Context) (int, error) {
+			close(started)
+			<-release
+			return 42, nil
+		})
+		if err == nil && n != 42 {
+			err = fmt.Errorf("int caller got %d", n)
+		}
+		done <- err
+	}()
+	<-started
+	type result struct {
+		s   string
+		err error
+	}
+	got := make(chan result, 1)
+	go func() {
+		s, err := hoard.Remember(ctx, c, "shared", time.Minute, func(context.Context) (string, error) { return "text", nil })
+		got <- result{s, err}
+	}()
+	select {
+	case r := <-got:
+		if r.err != nil || r.s != "text" {
+			t.Errorf("string caller got %q, %v while an int load of the key was in flight; want its own result", r.s, r.err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Error("the string caller waited on the int caller's load")
+	}
+	close(release)
+	if err := <-done; err != nil {
+		t.Error(err)
 	}
 }

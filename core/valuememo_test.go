@@ -46,7 +46,7 @@ func scribble(o order) {
 // bytes every time) and a remote one (fresh bytes on every hit).
 func cacheBackends(t *testing.T) map[string]*hoard.Cache {
 	memory, _ := newMemoryCache(t)
-	remote, err := hoard.New(newSelfTimedBackend(0), hoard.WithLogger(nil))
+	remote, err := hoard.New(newRemoteBackend(), hoard.WithLogger(nil))
 	if err != nil {
 		t.Fatal(err)
 	}

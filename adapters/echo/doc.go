@@ -6,7 +6,7 @@
 // own options:
 //
 //	c, _ := hoard.New(store)
-//	cache, err := hoardecho.Middleware(c, hoard.WithTTL(time.Minute))
+//	cache, err := hoardecho.Middleware(c, httpcache.WithTTL(time.Minute))
 //	e.GET("/products/:id", getProduct, cache)
 //
 // Every decision (key, freshness, 304s, what may be stored, headers) is made

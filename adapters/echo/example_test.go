@@ -10,6 +10,7 @@ import (
 	echo "github.com/labstack/echo/v4"
 
 	hoard "github.com/hoard-go/hoard/core"
+	"github.com/hoard-go/hoard/core/httpcache"
 	"github.com/hoard-go/hoard/core/memory"
 
 	hoardecho "github.com/hoard-go/hoard/adapters/echo"
@@ -25,7 +26,7 @@ func ExampleMiddleware() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	cache, err := hoardecho.Middleware(c, hoard.WithTTL(time.Minute))
+	cache, err := hoardecho.Middleware(c, httpcache.WithTTL(time.Minute))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -58,7 +59,7 @@ func ExampleMiddleware_badOption() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	_, err = hoardecho.Middleware(c, hoard.WithMaxBodySize(0))
+	_, err = hoardecho.Middleware(c, httpcache.WithMaxBodySize(0))
 	fmt.Println(err)
 	// Output:
 	// hoard: invalid option: max body size 0 must be positive

@@ -18,6 +18,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	hoard "github.com/hoard-go/hoard/core"
+	"github.com/hoard-go/hoard/core/httpcache"
 	"github.com/hoard-go/hoard/core/memory"
 
 	hoardecho "github.com/hoard-go/hoard/adapters/echo"
@@ -38,7 +39,7 @@ func newCache(t testing.TB) *hoard.Cache {
 	return c
 }
 
-func newMiddleware(t testing.TB, c *hoard.Cache, opts ...hoard.HTTPOption) echo.MiddlewareFunc {
+func newMiddleware(t testing.TB, c *hoard.Cache, opts ...httpcache.Option) echo.MiddlewareFunc {
 	t.Helper()
 	mw, err := hoardecho.Middleware(c, opts...)
 	if err != nil {
@@ -175,7 +176,7 @@ func TestStream(t *testing.T) {
 			e.GET("/s", func(c echo.Context) error {
 				runs.Add(1)
 				return c.Stream(http.StatusOK, tc.contentType, strings.NewReader(tc.body))
-			}, newMiddleware(t, newCache(t), hoard.WithMaxBodySize(4<<10)))
+			}, newMiddleware(t, newCache(t), httpcache.WithMaxBodySize(4<<10)))
 			url := serve(t, e) + "/s"
 			want := strings.TrimSpace(tc.body)
 			expect(t, url, http.StatusOK, "MISS", want)
@@ -362,7 +363,7 @@ func TestMounting(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEcho()
-			tc.mount(e, newMiddleware(t, newCache(t), hoard.WithTTL(time.Minute)))
+			tc.mount(e, newMiddleware(t, newCache(t), httpcache.WithTTL(time.Minute)))
 			base := serve(t, e)
 			res := expect(t, base+"/api/x", http.StatusOK, "MISS", "hello /api/x")
 			if cc := res.Header.Get("Cache-Control"); cc != "max-age=60" {
@@ -381,13 +382,13 @@ func TestMiddlewareBadOption(t *testing.T) {
 	tests := []struct {
 		name  string
 		cache *hoard.Cache
-		opts  []hoard.HTTPOption
+		opts  []httpcache.Option
 	}{
 		{"NilCache", nil, nil},
-		{"NilOption", c, []hoard.HTTPOption{nil}},
-		{"MaxBodySize", c, []hoard.HTTPOption{hoard.WithMaxBodySize(0)}},
-		{"Status", c, []hoard.HTTPOption{hoard.WithStatuses(700)}},
-		{"Namespace", c, []hoard.HTTPOption{hoard.InNamespace("has space")}},
+		{"NilOption", c, []httpcache.Option{nil}},
+		{"MaxBodySize", c, []httpcache.Option{httpcache.WithMaxBodySize(0)}},
+		{"Status", c, []httpcache.Option{httpcache.WithStatuses(700)}},
+		{"Namespace", c, []httpcache.Option{httpcache.WithNamespace("has space")}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

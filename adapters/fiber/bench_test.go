@@ -13,6 +13,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	hoard "github.com/hoard-go/hoard/core"
+	"github.com/hoard-go/hoard/core/httpcache"
 	"github.com/hoard-go/hoard/core/memory"
 
 	hoardfiber "github.com/hoard-go/hoard/adapters/fiber"
@@ -116,7 +117,7 @@ func BenchmarkFiberCacheParallel(b *testing.B) { serve(b, benchApp(fiberCache())
 // fields, set the way the adapter sets them, and the body. The gap between
 // BenchmarkHoardHit and this is the engine's cost.
 func floor() fiber.Handler {
-	fields := []hoard.HeaderField{
+	fields := []httpcache.Field{
 		{Name: "Content-Type", Value: fiber.MIMEApplicationJSON},
 		{Name: "Etag", Value: `"dac96504a1d376f6"`},
 		{Name: "Age", Value: "0"},
@@ -127,7 +128,7 @@ func floor() fiber.Handler {
 	}
 	return func(c *fiber.Ctx) error {
 		resp := c.Response()
-		hoardfiber.SetFieldsForBench(&resp.Header, fields, true)
+		hoardfiber.WriteFieldsForBench(&resp.Header, fields, true)
 		resp.SetStatusCode(200)
 		resp.SetBodyRaw(jsonBody)
 		resp.Header.Set("X-Cache", "HIT") // what serve checks for

@@ -12,7 +12,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/compress"
 
-	hoard "github.com/hoard-go/hoard/core"
+	"github.com/hoard-go/hoard/core/httpcache"
 )
 
 var text = strings.Repeat("compressible text ", 200)
@@ -52,7 +52,7 @@ func TestCompress(t *testing.T) {
 	tests := []struct {
 		name    string
 		outside bool // compress registered before the cache
-		opts    []hoard.HTTPOption
+		opts    []httpcache.Option
 		steps   []step
 		runs    int64
 	}{
@@ -67,7 +67,7 @@ func TestCompress(t *testing.T) {
 			runs:  2,
 		},
 		{
-			name: "inside with vary: stored per encoding", opts: []hoard.HTTPOption{hoard.WithVaryBy("Accept-Encoding")},
+			name: "inside with vary: stored per encoding", opts: []httpcache.Option{httpcache.WithVaryBy("Accept-Encoding")},
 			steps: []step{{"gzip", "MISS", "gzip"}, {"", "MISS", ""}, {"gzip", "HIT", "gzip"}, {"", "HIT", ""}},
 			runs:  2,
 		},

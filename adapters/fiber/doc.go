@@ -4,7 +4,7 @@
 // route:
 //
 //	c, _ := hoard.New(store)
-//	cache, err := hoardfiber.Middleware(c, hoard.WithTTL(time.Minute))
+//	cache, err := hoardfiber.Middleware(c, httpcache.WithTTL(time.Minute))
 //	app.Get("/products/:id", cache, getProduct)
 //
 // Every decision (key, freshness, 304s, what may be stored, the headers
@@ -15,7 +15,7 @@
 //
 // fasthttp reuses a request's buffers once the handler chain returns:
 // hoard copies everything it keeps, and a hit's body is handed to fasthttp
-// without a copy (stored bodies are immutable). Fields of the hoard.Request
+// without a copy (stored bodies are immutable). Fields of the httpcache.Request
 // a WithKeyFunc function receives are valid only during that call.
 //
 // A handler error is returned unchanged, so it reaches Fiber's error

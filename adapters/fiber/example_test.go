@@ -11,6 +11,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	hoard "github.com/hoard-go/hoard/core"
+	"github.com/hoard-go/hoard/core/httpcache"
 	"github.com/hoard-go/hoard/core/memory"
 
 	hoardfiber "github.com/hoard-go/hoard/adapters/fiber"
@@ -26,7 +27,7 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	cache, err := hoardfiber.Middleware(c, hoard.WithTTL(time.Minute))
+	cache, err := hoardfiber.Middleware(c, httpcache.WithTTL(time.Minute))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -64,8 +65,8 @@ func ExampleMiddleware_group() {
 		log.Fatal(err)
 	}
 	cache, err := hoardfiber.Middleware(c,
-		hoard.InNamespace("catalog"),
-		hoard.WithVaryBy("Accept-Language"),
+		httpcache.WithNamespace("catalog"),
+		httpcache.WithVaryBy("Accept-Language"),
 	)
 	if err != nil {
 		log.Fatal(err)

@@ -1,5 +1,5 @@
 package hoardfiber
 
-// SetFieldsForBench lets the benchmarks measure the adapter's header writing
-// without the engine.
-var SetFieldsForBench = setFields
+// WriteFieldsForBench lets the benchmarks measure the adapter's header
+// writing without the engine.
+var WriteFieldsForBench = writeFields

@@ -20,6 +20,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	hoard "github.com/hoard-go/hoard/core"
+	"github.com/hoard-go/hoard/core/httpcache"
 	"github.com/hoard-go/hoard/core/memory"
 
 	hoardfiber "github.com/hoard-go/hoard/adapters/fiber"
@@ -40,7 +41,7 @@ func newCache(t testing.TB) *hoard.Cache {
 	return c
 }
 
-func mustMiddleware(t testing.TB, c *hoard.Cache, opts ...hoard.HTTPOption) fiber.Handler {
+func mustMiddleware(t testing.TB, c *hoard.Cache, opts ...httpcache.Option) fiber.Handler {
 	t.Helper()
 	mw, err := hoardfiber.Middleware(c, opts...)
 	if err != nil {
@@ -83,7 +84,7 @@ func TestMiddlewareOptions(t *testing.T) {
 	if _, err := hoardfiber.Middleware(nil); !errors.Is(err, hoard.ErrInvalidOption) {
 		t.Errorf("nil cache: %v, want ErrInvalidOption", err)
 	}
-	if _, err := hoardfiber.Middleware(newCache(t), hoard.WithMaxBodySize(0)); !errors.Is(err, hoard.ErrInvalidOption) {
+	if _, err := hoardfiber.Middleware(newCache(t), httpcache.WithMaxBodySize(0)); !errors.Is(err, hoard.ErrInvalidOption) {
 		t.Errorf("bad option: %v, want ErrInvalidOption", err)
 	}
 }
@@ -98,12 +99,12 @@ func TestMounting(t *testing.T) {
 		runs.Add(1)
 		return c.SendString("at " + c.Path())
 	}
-	api := app.Group("/api", mustMiddleware(t, c, hoard.InNamespace("api")))
+	api := app.Group("/api", mustMiddleware(t, c, httpcache.WithNamespace("api")))
 	api.Get("/a", h)
-	app.Get("/one", mustMiddleware(t, c, hoard.WithCacheHeader("X-One")), h)
+	app.Get("/one", mustMiddleware(t, c, httpcache.WithCacheHeader("X-One")), h)
 	app.Get("/plain", h)
 	sub := fiber.New()
-	sub.Use(mustMiddleware(t, c, hoard.InNamespace("sub")))
+	sub.Use(mustMiddleware(t, c, httpcache.WithNamespace("sub")))
 	sub.Get("/b", h)
 	app.Mount("/sub", sub)
 
@@ -292,7 +293,7 @@ func TestStreams(t *testing.T) {
 	tests := []struct {
 		name    string
 		send    func(c *fiber.Ctx) error
-		opts    []hoard.HTTPOption
+		opts    []httpcache.Option
 		stored  bool
 		length  string // Content-Length of the MISS ("" = chunked)
 		maxAge  bool   // Cache-Control: max-age on the MISS
@@ -303,9 +304,13 @@ func TestStreams(t *testing.T) {
 		{name: "limited reader", send: func(c *fiber.Ctx) error {
 			return c.SendStream(&io.LimitedReader{R: strings.NewReader(body + "ignored"), N: int64(len(body))})
 		}, stored: true, length: fmt.Sprint(len(body)), maxAge: true},
+		// fasthttp closes a stream it replaces: one with a Close method
+		// cannot be put behind the engine's reader through fasthttp's API,
+		// so it passes through unstored (as do the pipe of
+		// SetBodyStreamWriter and a file).
 		{name: "closer", send: func(c *fiber.Ctx) error {
 			return c.SendStream(countingReader{strings.NewReader(body), &closed})
-		}, stored: true, maxAge: true, closers: 1},
+		}, closers: 2},
 		{name: "stream writer", send: func(c *fiber.Ctx) error {
 			c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
 				for i := 0; i < len(body); i += 100 {
@@ -314,15 +319,15 @@ func TestStreams(t *testing.T) {
 				}
 			})
 			return nil
-		}, stored: true, maxAge: true},
+		}},
 		{name: "send file", send: func(c *fiber.Ctx) error { return c.SendFile(file) },
-			stored: true, length: fmt.Sprint(len(body)), maxAge: true},
+			length: fmt.Sprint(len(body))},
 		{name: "known size over limit", send: func(c *fiber.Ctx) error {
 			return c.SendStream(countingReader{strings.NewReader(body), &closed}, len(body))
-		}, opts: []hoard.HTTPOption{hoard.WithMaxBodySize(100)}, length: fmt.Sprint(len(body)), closers: 2},
+		}, opts: []httpcache.Option{httpcache.WithMaxBodySize(100)}, length: fmt.Sprint(len(body)), closers: 2},
 		{name: "unknown size over limit", send: func(c *fiber.Ctx) error {
-			return c.SendStream(countingReader{strings.NewReader(body), &closed})
-		}, opts: []hoard.HTTPOption{hoard.WithMaxBodySize(100)}, maxAge: true, closers: 2},
+			return c.SendStream(strings.NewReader(body))
+		}, opts: []httpcache.Option{httpcache.WithMaxBodySize(100)}, maxAge: true},
 		{name: "event stream", send: func(c *fiber.Ctx) error {
 			c.Set(fiber.HeaderContentType, "text/event-stream")
 			return c.SendStream(countingReader{strings.NewReader(body), &closed})
@@ -390,9 +395,8 @@ func TestStreamErrorStoresNothing(t *testing.T) {
 func TestHeadOfStream(t *testing.T) {
 	body := "0123456789"
 	app := fiber.New()
-	var closed atomic.Int64
 	app.Get("/s", mustMiddleware(t, newCache(t)), func(c *fiber.Ctx) error {
-		return c.SendStream(countingReader{strings.NewReader(body), &closed}, len(body))
+		return c.SendStream(strings.NewReader(body), len(body))
 	})
 	do(t, app, "HEAD", "/s").check(t, 200, "MISS", "")
 	do(t, app, "GET", "/s").check(t, 200, "MISS", body)
@@ -400,9 +404,6 @@ func TestHeadOfStream(t *testing.T) {
 	r.check(t, 200, "HIT", "")
 	if r.header.Get("Content-Length") != "10" {
 		t.Errorf("HEAD hit Content-Length %q, want 10", r.header.Get("Content-Length"))
-	}
-	if closed.Load() != 2 {
-		t.Errorf("stream closed %d times, want 2", closed.Load())
 	}
 }
 

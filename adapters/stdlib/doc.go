@@ -5,7 +5,7 @@
 // net/http:
 //
 //	c, _ := hoard.New(store)
-//	cache, err := hoardhttp.Middleware(c, hoard.WithTTL(time.Minute))
+//	cache, err := hoardhttp.Middleware(c, httpcache.WithTTL(time.Minute))
 //	mux.Handle("GET /products/{id}", cache(productHandler))
 //
 // Every decision (key, freshness, 304s, what may be stored, headers) is made

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	hoard "github.com/hoard-go/hoard/core"
+	"github.com/hoard-go/hoard/core/httpcache"
 	"github.com/hoard-go/hoard/core/memory"
 
 	hoardhttp "github.com/hoard-go/hoard/adapters/stdlib"
@@ -17,7 +18,7 @@ func ExampleMiddleware() {
 	defer store.Close()
 	c, _ := hoard.New(store)
 
-	cache, err := hoardhttp.Middleware(c, hoard.WithTTL(time.Minute))
+	cache, err := hoardhttp.Middleware(c, httpcache.WithTTL(time.Minute))
 	if err != nil {
 		panic(err)
 	}
@@ -40,7 +41,7 @@ func ExampleMiddleware_badOption() {
 	store, _ := memory.New(memory.Options{})
 	defer store.Close()
 	c, _ := hoard.New(store)
-	_, err := hoardhttp.Middleware(c, hoard.WithMaxBodySize(-1))
+	_, err := hoardhttp.Middleware(c, httpcache.WithMaxBodySize(-1))
 	fmt.Println(err)
 	// Output:
 	// hoard: invalid option: max body size -1 must be positive

@@ -12,6 +12,7 @@ import (
 	"github.com/gorilla/mux"
 
 	hoard "github.com/hoard-go/hoard/core"
+	"github.com/hoard-go/hoard/core/httpcache"
 	"github.com/hoard-go/hoard/core/memory"
 
 	hoardhttp "github.com/hoard-go/hoard/adapters/stdlib"
@@ -31,7 +32,7 @@ func newCache(t *testing.T) *hoard.Cache {
 	return c
 }
 
-func middleware(t *testing.T, c *hoard.Cache, opts ...hoard.HTTPOption) func(http.Handler) http.Handler {
+func middleware(t *testing.T, c *hoard.Cache, opts ...httpcache.Option) func(http.Handler) http.Handler {
 	t.Helper()
 	mw, err := hoardhttp.Middleware(c, opts...)
 	if err != nil {
@@ -151,7 +152,7 @@ func TestResponseController(t *testing.T) {
 // flushed writes: the client gets every byte, nothing is stored.
 func TestLargeStreamPassesThrough(t *testing.T) {
 	runs := 0
-	h := middleware(t, newCache(t), hoard.WithMaxBodySize(1024))(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := middleware(t, newCache(t), httpcache.WithMaxBodySize(1024))(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		runs++
 		for i := 0; i < 100; i++ {
 			_, _ = io.WriteString(w, strings.Repeat("x", 99)+"\n")

@@ -5,16 +5,16 @@ import (
 
 	hoard "github.com/hoard-go/hoard/core"
 	"github.com/hoard-go/hoard/core/adaptertest"
-
-	hoardhttp "github.com/hoard-go/hoard/adapters/stdlib"
 )
 
-// testAdapter runs the HTTP behaviour suite through the net/http adapter
-// with DynamoDB Local as the backend: what the engine stores must come
-// back intact from a real server, and a namespace clear must reach it. The
-// suite gives every scenario its own key prefix, so they share one table.
+// testAdapter runs the HTTP behaviour suite through the engine's own
+// net/http middleware (adaptertest.EngineMiddleware, so this module needs no
+// adapter) with DynamoDB Local as the backend: what the engine stores must
+// come back intact from a real server, and a namespace clear must reach it.
+// The suite gives every scenario its own key prefix, so they share one
+// table.
 func testAdapter(t *testing.T, l *local) {
-	adaptertest.Run(t, adaptertest.NetHTTPServer(hoardhttp.Middleware), adaptertest.WithBackend(func(t *testing.T) hoard.Backend {
+	adaptertest.Run(t, adaptertest.NetHTTPServer(adaptertest.EngineMiddleware), adaptertest.WithBackend(func(t *testing.T) hoard.Backend {
 		return l.store(t, Options{})
 	}))
 }

@@ -7,90 +7,14 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	hoard "github.com/hoard-go/hoard/core"
 )
 
 const (
-	// maxBatchGet is DynamoDB's limit of keys in one BatchGetItem.
-	maxBatchGet = 100
 	// maxUnprocessedRetries bounds the retries of a batch that made no
 	// progress (throttling); a cache read must stay short.
 	maxUnprocessedRetries = 4
 	unprocessedBackoff    = 10 * time.Millisecond
 )
-
-// GetMulti returns the live values of keys, reading up to 100 items (keys
-// and their namespaces' generation items) per BatchGetItem. Missing,
-// expired and cleared keys, and keys no Set could have stored, are absent.
-func (s *Store) GetMulti(ctx context.Context, keys []string) (map[string][]byte, error) {
-	if s.closed.Load() {
-		return nil, hoard.ErrClosed
-	}
-	res := make(map[string][]byte, len(keys))
-	var (
-		data       []string            // data keys of the current batch
-		namespaces []string            // namespaces whose generation it reads
-		inBatch    = map[string]bool{} // namespaces already in it
-		seen       = make(map[string]bool, len(keys))
-	)
-	flush := func() error {
-		if len(data) == 0 {
-			return nil
-		}
-		pks := make([]string, 0, len(data)+len(namespaces))
-		pks = append(pks, data...)
-		for _, ns := range namespaces {
-			pks = append(pks, generationKey(ns))
-		}
-		found, err := s.batchGet(ctx, pks)
-		if err != nil {
-			return err
-		}
-		gens := make(map[string]int64, len(namespaces))
-		for _, ns := range namespaces {
-			gen, err := numberAttr(found[generationKey(ns)], s.opts.GenerationAttribute, false)
-			if err != nil {
-				return err
-			}
-			gens[ns] = gen
-			s.gens.remember(ns, gen)
-		}
-		for _, k := range data {
-			ns, _ := hoard.KeyNamespace(k)
-			if v, err := s.hit(found[k], gens[ns]); err == nil {
-				res[k] = v
-			}
-		}
-		data, namespaces = data[:0], namespaces[:0]
-		clear(inBatch)
-		return nil
-	}
-	for _, k := range keys {
-		if seen[k] || s.check(k) != nil {
-			continue
-		}
-		seen[k] = true
-		ns, hasNS := hoard.KeyNamespace(k)
-		need := 1
-		if hasNS && !inBatch[ns] {
-			need++
-		}
-		if len(data)+len(namespaces)+need > maxBatchGet {
-			if err := flush(); err != nil {
-				return nil, err
-			}
-		}
-		data = append(data, k)
-		if hasNS && !inBatch[ns] {
-			inBatch[ns] = true
-			namespaces = append(namespaces, ns)
-		}
-	}
-	if err := flush(); err != nil {
-		return nil, err
-	}
-	return res, nil
-}
 
 // batchGet reads the items of up to 100 distinct partition keys with
 // BatchGetItem, retrying the keys DynamoDB leaves unprocessed. The result

@@ -36,7 +36,6 @@ func TestDynamoDBLocal(t *testing.T) {
 		{"ClearIsSeenByOtherInstances", testClearAcrossInstances},
 		{"StaleGenerationWriteIsMiss", testStaleGenerationWrite},
 		{"MissingGenerationIsZero", testMissingGeneration},
-		{"GetMultiBatches", testGetMultiBatches},
 		{"RoundTrips", testRoundTrips},
 		{"CancelledContext", testCancelledContext},
 		{"ServiceErrors", testServiceErrors},
@@ -184,9 +183,6 @@ func testExpiredItemIsMiss(t *testing.T, l *local) {
 
 	clock.Advance(time.Minute + time.Second)
 	wantMiss(t, s, k)
-	if got, _ := s.GetMulti(t.Context(), []string{k}); len(got) != 0 {
-		t.Errorf("GetMulti of an expired item = %q, want nothing", got)
-	}
 	item := l.raw(t, k)
 	if item == nil {
 		t.Fatal("the server no longer holds the item: the test proves nothing")
@@ -325,41 +321,6 @@ func testMissingGeneration(t *testing.T, l *local) {
 	wantHit(t, other, k, []byte("after loss"))
 }
 
-// testGetMultiBatches reads more keys than one BatchGetItem takes, across
-// namespaces, one of them cleared, with duplicates and invalid keys.
-func testGetMultiBatches(t *testing.T, l *local) {
-	s := l.store(t, Options{})
-	prefix := "t" + randomID()
-	want := map[string][]byte{}
-	var keys []string
-	for i := 0; i < 150; i++ {
-		k := hoard.JoinKey(prefix, fmt.Sprint("ns", i%3), fmt.Sprint("k", i))
-		v := []byte(fmt.Sprint("v", i))
-		mustSet(t, s, k, v, time.Minute)
-		keys = append(keys, k)
-		want[k] = v
-	}
-	if err := s.ClearNamespace(t.Context(), prefix+":ns0"); err != nil {
-		t.Fatal(err)
-	}
-	for i := 0; i < 150; i += 3 {
-		delete(want, keys[i])
-	}
-	keys = append(keys, keys[1], "has space", hoard.JoinKey(prefix, "ns1", "missing"), "no-namespace")
-	got, err := s.GetMulti(t.Context(), keys)
-	if err != nil {
-		t.Fatalf("GetMulti: %v", err)
-	}
-	if len(got) != len(want) {
-		t.Errorf("GetMulti returned %d keys, want %d", len(got), len(want))
-	}
-	for k, v := range want {
-		if !bytes.Equal(got[k], v) {
-			t.Errorf("GetMulti[%q] = %q, want %q", k, got[k], v)
-		}
-	}
-}
-
 // testCancelledContext covers the methods the conformance suite does not.
 func testCancelledContext(t *testing.T, l *local) {
 	s := l.store(t, Options{})
@@ -369,9 +330,6 @@ func testCancelledContext(t *testing.T, l *local) {
 	cancel()
 	if err := s.ClearNamespace(ctx, ns); !errors.Is(err, context.Canceled) {
 		t.Errorf("ClearNamespace: %v, want context.Canceled", err)
-	}
-	if _, err := s.GetMulti(ctx, []string{k}); !errors.Is(err, context.Canceled) {
-		t.Errorf("GetMulti: %v, want context.Canceled", err)
 	}
 	if err := s.Set(ctx, key(t, "never-read", "k"), []byte("v"), 0); !errors.Is(err, context.Canceled) {
 		t.Errorf("Set reading the generation: %v, want context.Canceled", err)
@@ -390,7 +348,6 @@ func testServiceErrors(t *testing.T, l *local) {
 	calls := map[string]func() error{
 		"Get":            func() error { _, err := s.Get(t.Context(), k); return err },
 		"GetNoNamespace": func() error { _, err := s.Get(t.Context(), "plain"); return err },
-		"GetMulti":       func() error { _, err := s.GetMulti(t.Context(), []string{k}); return err },
 		"Set":            func() error { return s.Set(t.Context(), k, []byte("v"), time.Minute) },
 		"Delete":         func() error { return s.Delete(t.Context(), k) },
 		"ClearNamespace": func() error { return s.ClearNamespace(t.Context(), ns) },

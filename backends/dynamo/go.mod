@@ -6,7 +6,6 @@ require (
 	github.com/aws/aws-sdk-go-v2 v1.47.7
 	github.com/aws/aws-sdk-go-v2/service/dynamodb v1.73.1
 	github.com/aws/smithy-go v1.28.8
-	github.com/hoard-go/hoard/adapters/stdlib v0.0.0
 	github.com/hoard-go/hoard/core v0.0.0
 )
 
@@ -23,5 +22,3 @@ require (
 )
 
 replace github.com/hoard-go/hoard/core => ../../core
-
-replace github.com/hoard-go/hoard/adapters/stdlib => ../../adapters/stdlib

@@ -91,15 +91,9 @@ func TestClosedAndInvalid(t *testing.T) {
 	if err := s.Set(ctx, "p:ns:k", make([]byte, MaxItemSize), time.Minute); !errors.Is(err, hoard.ErrTooLarge) {
 		t.Errorf("Set of %d bytes: %v, want ErrTooLarge", MaxItemSize, err)
 	}
-	if got, err := s.GetMulti(ctx, nil); err != nil || len(got) != 0 {
-		t.Errorf("GetMulti(nil) = %v, %v; want empty", got, err)
-	}
 	_ = s.Close()
 	if _, err := s.Get(ctx, "p:ns:k"); !errors.Is(err, hoard.ErrClosed) {
 		t.Errorf("Get after Close: %v, want ErrClosed", err)
-	}
-	if _, err := s.GetMulti(ctx, []string{"p:ns:k"}); !errors.Is(err, hoard.ErrClosed) {
-		t.Errorf("GetMulti after Close: %v, want ErrClosed", err)
 	}
 	if err := s.ClearNamespace(ctx, "p:ns"); !errors.Is(err, hoard.ErrClosed) {
 		t.Errorf("ClearNamespace after Close: %v, want ErrClosed", err)

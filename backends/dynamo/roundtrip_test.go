@@ -94,11 +94,6 @@ func testRoundTrips(t *testing.T, l *local) {
 			s.gens.reuse = -1 // what a read saw is too old to reuse
 			mustSet(t, s, k, []byte("y"), time.Minute)
 		}, []string{"GetItem", "PutItem"}},
-		{"GetMulti", func() {
-			if _, err := s.GetMulti(t.Context(), []string{k, key(t, "a", "1"), key(t, "b", "2")}); err != nil {
-				t.Fatal(err)
-			}
-		}, []string{"BatchGetItem"}},
 	}
 	for _, st := range steps {
 		cc.take()

@@ -28,7 +28,6 @@ var (
 	_ Client                 = (*dynamodb.Client)(nil)
 	_ hoard.Backend          = (*Store)(nil)
 	_ hoard.NamespaceClearer = (*Store)(nil)
-	_ hoard.MultiGetter      = (*Store)(nil)
 	_ io.Closer              = (*Store)(nil)
 )
 

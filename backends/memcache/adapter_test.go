@@ -1,22 +1,21 @@
 package hoardmemcache
 
 import (
-	"github.com/hoard-go/hoard/core/testserver"
 	"testing"
 
 	hoard "github.com/hoard-go/hoard/core"
 	"github.com/hoard-go/hoard/core/adaptertest"
-
-	hoardhttp "github.com/hoard-go/hoard/adapters/stdlib"
+	"github.com/hoard-go/hoard/core/testserver"
 )
 
-// TestAdapter runs the HTTP behaviour suite through the net/http adapter
-// with memcached as the backend: what the engine stores must come back
-// intact from a real server, and a namespace clear must reach it. The
+// TestAdapter runs the HTTP behaviour suite through the engine's own
+// net/http middleware (adaptertest.EngineMiddleware, so this module needs no
+// adapter) with memcached as the backend: what the engine stores must come
+// back intact from a real server, and a namespace clear must reach it. The
 // suite gives every scenario its own key prefix, so they share one server.
 func TestAdapter(t *testing.T) {
 	srv := testserver.Memcached(t)
-	adaptertest.Run(t, adaptertest.NetHTTPServer(hoardhttp.Middleware), adaptertest.WithBackend(func(t *testing.T) hoard.Backend {
+	adaptertest.Run(t, adaptertest.NetHTTPServer(adaptertest.EngineMiddleware), adaptertest.WithBackend(func(t *testing.T) hoard.Backend {
 		return newTestStore(t, srv.Addr)
 	}))
 }

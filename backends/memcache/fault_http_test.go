@@ -5,15 +5,14 @@ import (
 
 	"github.com/hoard-go/hoard/core/adaptertest"
 	"github.com/hoard-go/hoard/core/testserver"
-
-	hoardhttp "github.com/hoard-go/hoard/adapters/stdlib"
 )
 
-// TestFaultHTTP serves cached HTTP responses through the net/http adapter
-// while memcached is killed and restarted on the same port (empty, its
-// namespace generations gone), then stalled (SIGSTOP) and resumed
-// (adaptertest.Faults). gomemcache takes no context: the Store's Timeout is
-// what bounds a call to a stalled server, so it matches the cache's.
+// TestFaultHTTP serves cached HTTP responses through the engine's own
+// net/http middleware while memcached is killed and restarted on the same
+// port (empty, its namespace generations gone), then stalled (SIGSTOP) and
+// resumed (adaptertest.Faults). gomemcache takes no context: the Store's
+// Timeout is what bounds a call to a stalled server, so it matches the
+// cache's.
 func TestFaultHTTP(t *testing.T) {
 	srv := testserver.Memcached(t)
 	store, err := New(Options{Servers: []string{srv.Addr}, Timeout: adaptertest.FaultTimeout})
@@ -21,5 +20,5 @@ func TestFaultHTTP(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = store.Close() })
-	adaptertest.Faults(t, srv, store, hoardhttp.Middleware)
+	adaptertest.Faults(t, srv, store)
 }

@@ -4,7 +4,6 @@ go 1.26.0
 
 require (
 	github.com/bradfitz/gomemcache v0.0.0-20260422231931-4d751bb6e37c
-	github.com/hoard-go/hoard/adapters/stdlib v0.0.0
 	github.com/hoard-go/hoard/core v0.0.0
 )
 
@@ -17,5 +16,3 @@ require (
 )
 
 replace github.com/hoard-go/hoard/core => ../../core
-
-replace github.com/hoard-go/hoard/adapters/stdlib => ../../adapters/stdlib

@@ -43,10 +43,6 @@ func TestClearSeenByEveryInstance(t *testing.T) {
 						t.Fatalf("Get(%q) after clear: %v, want a miss", k, err)
 					}
 				}
-				got, err := app.GetMulti(ctx, keys)
-				if err != nil || len(got) != 0 {
-					t.Fatalf("GetMulti after clear = %q, %v; want nothing", got, err)
-				}
 			}
 		})
 	}
@@ -233,10 +229,6 @@ func TestRoundTrips(t *testing.T) {
 			return err
 		}
 		return nil
-	})
-	step("GetMulti", map[string]int{"GetMulti": 1}, func() error {
-		_, err := s.GetMulti(ctx, []string{"rt:ns:a", "rt:ns:b", "rt:other:c", "plain"})
-		return err
 	})
 	step("Get without a namespace", map[string]int{"Get": 1}, func() error {
 		if _, err := s.Get(ctx, "plain"); !errors.Is(err, hoard.ErrNotFound) {

@@ -36,7 +36,6 @@ type Store struct {
 
 var (
 	_ hoard.Backend          = (*Store)(nil)
-	_ hoard.MultiGetter      = (*Store)(nil)
 	_ hoard.NamespaceClearer = (*Store)(nil)
 	_ io.Closer              = (*Store)(nil)
 	_ Client                 = (*memcache.Client)(nil)
@@ -141,60 +140,6 @@ func verify(raw *memcache.Item, key string, hashed bool, gen *memcache.Item) ([]
 		}
 	}
 	return it.value, nil
-}
-
-// GetMulti returns the values of the keys that are present, in one round
-// trip per server involved. Any failed server fails the whole call: its
-// entries, or its namespaces' generations, cannot be checked.
-func (s *Store) GetMulti(ctx context.Context, keys []string) (map[string][]byte, error) {
-	if err := s.check(ctx, "get"); err != nil {
-		return nil, err
-	}
-	out := make(map[string][]byte, len(keys))
-	if len(keys) == 0 {
-		return out, nil
-	}
-	type req struct {
-		key, mk, gk string
-		hashed      bool
-	}
-	reqs := make([]req, len(keys))
-	ask := make([]string, 0, 2*len(keys))
-	seen := make(map[string]bool, 2*len(keys))
-	for i, k := range keys {
-		r := req{key: k}
-		r.mk, r.hashed = itemKey(k)
-		if ns, ok := namespaceOf(k); ok {
-			r.gk = genKey(ns)
-		}
-		reqs[i] = r
-		for _, mk := range []string{r.mk, r.gk} {
-			if mk != "" && !seen[mk] {
-				seen[mk] = true
-				ask = append(ask, mk)
-			}
-		}
-	}
-	items, err := s.c.GetMulti(ask)
-	if err != nil {
-		return nil, s.fail(ctx, "get", err)
-	}
-	for _, r := range reqs {
-		raw := items[r.mk]
-		if raw == nil {
-			continue
-		}
-		var gen *memcache.Item
-		if r.gk != "" {
-			if gen = items[r.gk]; gen == nil {
-				continue
-			}
-		}
-		if v, err := verify(raw, r.key, r.hashed, gen); err == nil {
-			out[r.key] = v
-		}
-	}
-	return out, nil
 }
 
 // Set stores value under key for ttl (<= 0: no expiry; sub-second TTLs

@@ -42,7 +42,6 @@ func TestErrors(t *testing.T) {
 		notMiss bool
 	}{
 		{"NoPermissionGet", get(noRead, key), nil, true},
-		{"NoPermissionMulti", func() error { _, err := noRead.GetMulti(ctx, []string{key}); return err }(), nil, true},
 		{"OutOfMemorySet", full.Set(ctx, key, []byte("v"), time.Minute), nil, true},
 		{"OutOfMemoryClear", full.ClearNamespace(ctx, "app:ns"), nil, true},
 		{"KeyWithoutNamespace", get(s, "just-a-key"), hoard.ErrInvalidKey, true},
@@ -126,7 +125,6 @@ func TestDeadlineOnStalledServer(t *testing.T) {
 		"Set":   func(ctx context.Context) error { return s.Set(ctx, key, []byte("v"), time.Minute) },
 		"Del":   func(ctx context.Context) error { return s.Delete(ctx, key) },
 		"Clear": func(ctx context.Context) error { return s.ClearNamespace(ctx, "app:ns") },
-		"Multi": func(ctx context.Context) error { _, err := s.GetMulti(ctx, []string{key}); return err },
 	}
 	for name, op := range ops {
 		t.Run(name, func(t *testing.T) {
@@ -193,8 +191,8 @@ func TestUseAfterCloseOfOwnedClient(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatalf("second Close: %v", err)
 	}
-	if _, err := s.GetMulti(t.Context(), []string{hoard.JoinKey("a", "b", "c")}); !errors.Is(err, hoard.ErrClosed) {
-		t.Fatalf("GetMulti after Close: %v", err)
+	if _, err := s.Get(t.Context(), hoard.JoinKey("a", "b", "c")); !errors.Is(err, hoard.ErrClosed) {
+		t.Fatalf("Get after Close: %v", err)
 	}
 	if err := s.ClearNamespace(t.Context(), "a:b"); !errors.Is(err, hoard.ErrClosed) {
 		t.Fatalf("ClearNamespace after Close: %v", err)

@@ -3,7 +3,6 @@ module github.com/hoard-go/hoard/backends/redis
 go 1.26.0
 
 require (
-	github.com/hoard-go/hoard/adapters/stdlib v0.0.0
 	github.com/hoard-go/hoard/core v0.0.0
 	github.com/redis/go-redis/v9 v9.22.0
 	github.com/zeebo/xxh3 v1.1.0
@@ -19,5 +18,3 @@ require (
 )
 
 replace github.com/hoard-go/hoard/core => ../../core
-
-replace github.com/hoard-go/hoard/adapters/stdlib => ../../adapters/stdlib

@@ -39,17 +39,15 @@ type Store struct {
 	closed atomic.Bool
 }
 
-// Store is not a [hoard.SelfTimed] backend, so the cache keeps bounding
-// each call with a context deadline (which go-redis honours, see
-// ContextTimeoutEnabled). go-redis's own timeouts each bound one step, not a
-// command: the wait for a pooled connection, a dial and its handshake round
-// trips, a write, a read (relaxed during server maintenance), and again on a
-// retry. Their sum is seconds with the defaults, and is not a bound go-redis
-// promises.
+// The cache bounds each call with a context deadline, which go-redis
+// honours (see ContextTimeoutEnabled). go-redis's own timeouts each bound
+// one step, not a command: the wait for a pooled connection, a dial and its
+// handshake round trips, a write, a read (relaxed during server
+// maintenance), and again on a retry. Their sum is seconds with the
+// defaults, and is not a bound go-redis promises.
 var (
 	_ hoard.Backend          = (*Store)(nil)
 	_ hoard.NamespaceClearer = (*Store)(nil)
-	_ hoard.MultiGetter      = (*Store)(nil)
 	_ io.Closer              = (*Store)(nil)
 )
 
@@ -211,37 +209,6 @@ func (s *Store) ClearNamespace(ctx context.Context, ns string) error {
 		return translate(ctx, "clear "+ns, err)
 	}
 	return nil
-}
-
-// GetMulti returns the values of the keys found: one MGET per key, sent as
-// one pipeline (one round trip per Cluster node involved).
-func (s *Store) GetMulti(ctx context.Context, keys []string) (map[string][]byte, error) {
-	if err := s.usable(ctx); err != nil {
-		return nil, fmt.Errorf("hoardredis: get multi: %w", err)
-	}
-	found := make(map[string][]byte, len(keys))
-	if len(keys) == 0 {
-		return found, nil
-	}
-	pipe := s.client.Pipeline()
-	cmds := make([]*redis.StringSliceCmd, len(keys))
-	for i, k := range keys {
-		entry, gen, err := s.layout.keys(k)
-		if err != nil {
-			return nil, err
-		}
-		cmds[i] = newMGet(ctx, entry, gen)
-		_ = pipe.Process(ctx, cmds[i]) // queues; Exec reports errors
-	}
-	if _, err := pipe.Exec(ctx); err != nil {
-		return nil, translate(ctx, "get multi", err)
-	}
-	for i, cmd := range cmds {
-		if v, err := current(cmd.Val()); err == nil {
-			found[keys[i]] = v
-		}
-	}
-	return found, nil
 }
 
 // Close makes every later call return [hoard.ErrClosed] and closes the

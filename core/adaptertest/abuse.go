@@ -11,6 +11,7 @@ import (
 	"time"
 
 	hoard "github.com/hoard-go/hoard/core"
+	"github.com/hoard-go/hoard/core/httpcache"
 )
 
 // Scenarios of hostile or malformed input: nothing an attacker sends may
@@ -38,7 +39,7 @@ func hostileRequests(s *suite, t *testing.T) {
 	h := &Handler{Build: func(r Request) Response {
 		return Response{Chunks: []string{fmt.Sprintf("q=%d:%s lang=%d", len(r.Query), clip(r.Query), len(r.Header.Get("Accept-Language")))}}
 	}}
-	e := s.start(t, nil, []Route{{Path: "/h", Handler: h, Options: []hoard.HTTPOption{hoard.WithVaryBy("Accept-Language")}}})
+	e := s.start(t, nil, []Route{{Path: "/h", Handler: h, Options: []httpcache.Option{httpcache.WithVaryBy("Accept-Language")}}})
 	long := strings.Repeat("k=v&", 1500) + "end=1" // ~6 KB: hashed key
 	for _, tc := range []struct {
 		name, path string

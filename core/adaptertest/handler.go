@@ -6,15 +6,19 @@ import (
 	"sync/atomic"
 	"time"
 
-	hoard "github.com/hoard-go/hoard/core"
+	"github.com/hoard-go/hoard/core/httpcache"
 )
 
 // Route is one path the adapter must serve for every method, through its
 // middleware built with Options.
 type Route struct {
 	Path    string
-	Options []hoard.HTTPOption
+	Options []httpcache.Option
 	Handler *Handler
+	// Outer are header fields that middleware outside the cache sets on
+	// the response before the cache runs (a session's Vary: Cookie, a
+	// request id). Adapters mount such a middleware when it is not empty.
+	Outer [][2]string
 }
 
 // Handler describes what a route's handler does. Adapters call
@@ -39,6 +43,10 @@ type Response struct {
 	Status int
 	// Header fields to set, in order; a repeated name adds a value.
 	Header [][2]string
+	// RawHeader fields are set under the name exactly as given, bypassing
+	// the framework's canonicalisation where it has a way to (net/http:
+	// straight into the header map, w.Header()["set-cookie"]).
+	RawHeader [][2]string
 	// Chunks of the body. With Stream each is written and flushed
 	// separately, after Gate(i) returns for i > 0.
 	Chunks []string

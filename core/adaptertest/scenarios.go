@@ -12,6 +12,7 @@ import (
 	"time"
 
 	hoard "github.com/hoard-go/hoard/core"
+	"github.com/hoard-go/hoard/core/httpcache"
 )
 
 var scenarios = []struct {
@@ -55,6 +56,14 @@ var scenarios = []struct {
 	{"HostileRequests", hostileRequests},
 	{"CorruptEntryIsMiss", corruptEntryIsMiss},
 	{"ManyDistinctURLs", manyDistinctURLs},
+	// Defects found by independent probes of earlier versions.
+	{"HungUpClientStoresNothing", hungUpClientStoresNothing},
+	{"OuterMiddlewareFieldsCount", outerMiddlewareFieldsCount},
+	{"LowerCaseFieldNames", lowerCaseFieldNames},
+	{"QueryNamesDecoded", queryNamesDecoded},
+	{"DuplicateAndInvalidDirectives", duplicateAndInvalidDirectives},
+	{"HangingBackendWaitsOnce", hangingBackendWaitsOnce},
+	{"OptionEdges", optionEdges},
 }
 
 func missThenHit(s *suite, t *testing.T) {
@@ -154,7 +163,7 @@ func requestNoCacheRefreshes(s *suite, t *testing.T) {
 
 func ignoreClientCacheControl(s *suite, t *testing.T) {
 	h := &Handler{}
-	e := s.start(t, nil, []Route{{Path: "/i", Handler: h, Options: []hoard.HTTPOption{hoard.IgnoreClientCacheControl()}}})
+	e := s.start(t, nil, []Route{{Path: "/i", Handler: h, Options: []httpcache.Option{httpcache.WithRequestCacheControl(false)}}})
 	e.expect(e.get("/i"), 200, "MISS", "ok /i?")
 	e.expect(e.get("/i", "Cache-Control", "no-cache"), 200, "HIT", "ok /i?")
 	e.expect(e.get("/i", "Cache-Control", "no-store"), 200, "HIT", "ok /i?")
@@ -177,7 +186,7 @@ func authorizationPartitions(s *suite, t *testing.T) {
 	h := &Handler{Build: func(r Request) Response {
 		return Response{Chunks: []string{"for " + r.Header.Get("Authorization")}}
 	}}
-	e := s.start(t, nil, []Route{{Path: "/a", Handler: h, Options: []hoard.HTTPOption{hoard.AllowAuthorization()}}})
+	e := s.start(t, nil, []Route{{Path: "/a", Handler: h, Options: []httpcache.Option{httpcache.WithAuthorization(true)}}})
 	e.expect(e.get("/a", "Authorization", "Bearer alice"), 200, "MISS", "for Bearer alice")
 	e.expect(e.get("/a", "Authorization", "Bearer bob"), 200, "MISS", "for Bearer bob")
 	e.expect(e.get("/a", "Authorization", "Bearer alice"), 200, "HIT", "for Bearer alice")
@@ -213,7 +222,7 @@ func varyByRequestHeader(s *suite, t *testing.T) {
 	h := &Handler{Build: func(r Request) Response {
 		return Response{Header: [][2]string{{"Vary", "Accept-Language"}}, Chunks: []string{"lang " + r.Header.Get("Accept-Language")}}
 	}}
-	e := s.start(t, nil, []Route{{Path: "/v", Handler: h, Options: []hoard.HTTPOption{hoard.WithVaryBy("Accept-Language")}}})
+	e := s.start(t, nil, []Route{{Path: "/v", Handler: h, Options: []httpcache.Option{httpcache.WithVaryBy("Accept-Language")}}})
 	e.expect(e.get("/v", "Accept-Language", "en"), 200, "MISS", "lang en")
 	e.expect(e.get("/v", "Accept-Language", "fr"), 200, "MISS", "lang fr")
 	e.expect(e.get("/v", "Accept-Language", "en"), 200, "HIT", "lang en")
@@ -322,7 +331,7 @@ func customStatuses(s *suite, t *testing.T) {
 		}
 		return Response{Chunks: []string{"fine"}}
 	}}
-	opts := []hoard.HTTPOption{hoard.WithStatuses(404)}
+	opts := []httpcache.Option{httpcache.WithStatuses(404)}
 	e := s.start(t, nil, []Route{{Path: "/c404", Handler: h, Options: opts}, {Path: "/c200", Handler: h, Options: opts}})
 	e.expect(e.get("/c404"), 404, "MISS", "missing")
 	e.expect(e.get("/c404"), 404, "HIT", "missing")
@@ -367,14 +376,14 @@ func varyHandling(s *suite, t *testing.T) {
 	tests := []struct {
 		name   string
 		vary   string
-		opts   []hoard.HTTPOption
+		opts   []httpcache.Option
 		stored bool
 	}{
 		{"star", "*", nil, false},
 		{"unkeyed header", "Accept-Language", nil, false},
-		{"keyed header", "Accept-Language", []hoard.HTTPOption{hoard.WithVaryBy("accept-language")}, true},
-		{"one of two unkeyed", "Accept-Language, Origin", []hoard.HTTPOption{hoard.WithVaryBy("Accept-Language")}, false},
-		{"both keyed", "accept-language, origin", []hoard.HTTPOption{hoard.WithVaryBy("Accept-Language", "Origin")}, true},
+		{"keyed header", "Accept-Language", []httpcache.Option{httpcache.WithVaryBy("accept-language")}, true},
+		{"one of two unkeyed", "Accept-Language, Origin", []httpcache.Option{httpcache.WithVaryBy("Accept-Language")}, false},
+		{"both keyed", "accept-language, origin", []httpcache.Option{httpcache.WithVaryBy("Accept-Language", "Origin")}, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -391,7 +400,7 @@ func varyHandling(s *suite, t *testing.T) {
 
 func sMaxAgeIsTTL(s *suite, t *testing.T) {
 	h := static("shared", "Cache-Control", "public, max-age=5, s-maxage=30")
-	e := s.start(t, nil, []Route{{Path: "/sm", Handler: h, Options: []hoard.HTTPOption{hoard.WithTTL(time.Hour)}}})
+	e := s.start(t, nil, []Route{{Path: "/sm", Handler: h, Options: []httpcache.Option{httpcache.WithTTL(time.Hour)}}})
 	e.expect(e.get("/sm"), 200, "MISS", "shared")
 	e.clk.Advance(29 * time.Second)
 	r := e.get("/sm")
@@ -407,7 +416,7 @@ func sMaxAgeIsTTL(s *suite, t *testing.T) {
 // max-age stays the TTL, so the freshness a client computes (max-age - Age,
 // RFC 9111 section 4.2) is exactly the TTL that remains in hoard.
 func ageGrowsClientFreshnessRemaining(s *suite, t *testing.T) {
-	e := s.start(t, nil, []Route{{Path: "/age", Handler: &Handler{}, Options: []hoard.HTTPOption{hoard.WithTTL(time.Minute)}}})
+	e := s.start(t, nil, []Route{{Path: "/age", Handler: &Handler{}, Options: []httpcache.Option{httpcache.WithTTL(time.Minute)}}})
 	first := e.get("/age")
 	if cc := first.header.Get("Cache-Control"); cc != "max-age=60" {
 		t.Errorf("MISS Cache-Control = %q, want max-age=60", cc)
@@ -436,7 +445,7 @@ func ageGrowsClientFreshnessRemaining(s *suite, t *testing.T) {
 }
 
 func clientCacheControlOff(s *suite, t *testing.T) {
-	e := s.start(t, nil, []Route{{Path: "/off", Handler: &Handler{}, Options: []hoard.HTTPOption{hoard.WithClientCacheControl(false)}}})
+	e := s.start(t, nil, []Route{{Path: "/off", Handler: &Handler{}, Options: []httpcache.Option{httpcache.WithMaxAgeHeader(false)}}})
 	for _, want := range []string{"MISS", "HIT"} {
 		r := e.get("/off")
 		e.expect(r, 200, want, "ok /off?")
@@ -482,7 +491,7 @@ func etagFromBody(s *suite, t *testing.T) {
 func bodyOverLimit(s *suite, t *testing.T) {
 	big := strings.Repeat("0123456789abcdef", 4096) // 64 KiB
 	h := static(big)
-	e := s.start(t, nil, []Route{{Path: "/big", Handler: h, Options: []hoard.HTTPOption{hoard.WithMaxBodySize(16 << 10)}}})
+	e := s.start(t, nil, []Route{{Path: "/big", Handler: h, Options: []httpcache.Option{httpcache.WithMaxBodySize(16 << 10)}}})
 	e.expect(e.get("/big"), 200, "MISS", big)
 	e.expect(e.get("/big"), 200, "MISS", big)
 	e.runs(h, 2)
@@ -528,6 +537,11 @@ func streamFlushedAndStored(s *suite, t *testing.T) {
 		t.Fatalf("unexpected trailing bytes %q", rest)
 	}
 	res.Body.Close()
+	if s.cfg.flushedNotStored {
+		e.expect(e.get("/stream"), 200, "MISS", strings.Join(chunks, ""))
+		e.runs(h, 2)
+		return
+	}
 	e.expect(e.get("/stream"), 200, "HIT", strings.Join(chunks, ""))
 	e.runs(h, 1)
 }
@@ -579,8 +593,8 @@ func handlerErrorStoresNothing(s *suite, t *testing.T) {
 func clearNamespace(s *suite, t *testing.T) {
 	users, orders := &Handler{}, &Handler{}
 	e := s.start(t, nil, []Route{
-		{Path: "/users", Handler: users, Options: []hoard.HTTPOption{hoard.InNamespace("users")}},
-		{Path: "/orders", Handler: orders, Options: []hoard.HTTPOption{hoard.InNamespace("orders")}},
+		{Path: "/users", Handler: users, Options: []httpcache.Option{httpcache.WithNamespace("users")}},
+		{Path: "/orders", Handler: orders, Options: []httpcache.Option{httpcache.WithNamespace("orders")}},
 	})
 	e.get("/users")
 	e.get("/orders")
@@ -673,8 +687,8 @@ func failingBackendFailsOpen(s *suite, t *testing.T) {
 
 func cacheHeaderName(s *suite, t *testing.T) {
 	e := s.start(t, nil, []Route{
-		{Path: "/named", Handler: &Handler{}, Options: []hoard.HTTPOption{hoard.WithCacheHeader("X-Hoard")}},
-		{Path: "/quiet", Handler: &Handler{}, Options: []hoard.HTTPOption{hoard.WithCacheHeader("")}},
+		{Path: "/named", Handler: &Handler{}, Options: []httpcache.Option{httpcache.WithCacheHeader("X-Hoard")}},
+		{Path: "/quiet", Handler: &Handler{}, Options: []httpcache.Option{httpcache.WithCacheHeader("")}},
 	})
 	e.get("/named")
 	if r := e.get("/named"); r.header.Get("X-Hoard") != "HIT" || r.xcache() != "" {

@@ -79,7 +79,6 @@ func Run(t *testing.T, newBackend func(t *testing.T) hoard.Backend, opts ...Opti
 		{"LargeValue", s.largeValue},
 		{"ValueIsCopied", s.valueIsCopied},
 		{"NamespaceClear", s.namespaceClear},
-		{"GetMulti", s.getMulti},
 		{"Concurrent", s.concurrent},
 		{"CancelledContext", s.cancelledContext},
 		{"UseAfterClose", s.useAfterClose},
@@ -337,27 +336,6 @@ func (s *suite) namespaceClear(t *testing.T) {
 	empty, _ := hoard.KeyNamespace(e.key("never-used", "x"))
 	if err := nc.ClearNamespace(e.ctx, empty); err != nil {
 		t.Fatalf("ClearNamespace of an unused namespace: %v", err)
-	}
-}
-
-func (s *suite) getMulti(t *testing.T) {
-	e := s.env(t)
-	mg, ok := e.b.(hoard.MultiGetter)
-	if !ok {
-		t.Skip("backend does not implement hoard.MultiGetter")
-	}
-	a, b, missing := e.key("ns", "a"), e.key("other", "b"), e.key("ns", "missing")
-	e.set(a, []byte("A"), time.Minute)
-	e.set(b, []byte("B"), time.Minute)
-	got, err := mg.GetMulti(e.ctx, []string{a, b, missing})
-	if err != nil {
-		t.Fatalf("GetMulti: %v", err)
-	}
-	if len(got) != 2 || string(got[a]) != "A" || string(got[b]) != "B" {
-		t.Fatalf("GetMulti = %q, want only %q:A and %q:B", got, a, b)
-	}
-	if got, err := mg.GetMulti(e.ctx, nil); err != nil || len(got) != 0 {
-		t.Fatalf("GetMulti(nil) = %v, %v; want empty", got, err)
 	}
 }
 

@@ -9,9 +9,9 @@
 // handler keeps exact; one read in eight is also reported to otter's
 // eviction policy.
 //
-// The store implements [hoard.MemoDropper]: hoard keeps each HTTP entry
-// decoded beside it, and the store drops that memo the moment the value
-// leaves, so hoard can answer a repeated request from the memo alone.
+// hoard keeps each HTTP entry decoded beside the store's copy (a memo), and
+// the store drops that memo the moment the value leaves, so hoard can
+// answer a repeated request from the memo alone (see core/httpcache/hit.go).
 //
 // MaxBytes bounds the store's live data, not the process: with Go's default
 // GC (GOGC=100) the heap may grow to about twice the live heap before a
@@ -35,6 +35,7 @@ import (
 	"github.com/maypok86/otter/v2"
 
 	hoard "github.com/hoard-go/hoard/core"
+	"github.com/hoard-go/hoard/core/internal/memo"
 )
 
 // DefaultMaxBytes is the byte bound used when Options.MaxBytes is 0.
@@ -80,16 +81,14 @@ type item struct {
 	deadline int64         // on Store.now's scale; 0 = no expiry
 	// memo is what hoard derived from value, made on first read. It is
 	// allocated apart so that a dropped memo keeps nothing of the item.
-	memo *hoard.Memo
+	memo *memo.Memo
 }
 
 var (
 	_ hoard.Backend          = (*Store)(nil)
 	_ hoard.NamespaceClearer = (*Store)(nil)
-	_ hoard.MultiGetter      = (*Store)(nil)
-	_ hoard.InProcess        = (*Store)(nil)
-	_ hoard.MemoGetter       = (*Store)(nil)
-	_ hoard.MemoDropper      = (*Store)(nil)
+	_ memo.InProcess         = (*Store)(nil)
+	_ memo.Dropper           = (*Store)(nil)
 )
 
 // New returns a Store. It starts otter's background maintenance; call Close
@@ -107,7 +106,7 @@ func New(opts Options) (*Store, error) {
 	o := &otter.Options[string, *item]{
 		MaximumWeight: uint64(opts.MaxBytes),
 		Weigher: func(k string, v *item) uint32 {
-			return uint32(len(k) + len(v.value) + entryOverhead + hoard.MemoSize(v.value))
+			return uint32(len(k) + len(v.value) + entryOverhead + memo.Size(v.value))
 		},
 		// Maintenance (draining the read buffer, evicting) runs on the
 		// goroutine that triggers it, a little at a time, instead of on a
@@ -160,11 +159,11 @@ func (s *Store) Get(ctx context.Context, key string) ([]byte, error) {
 }
 
 // GetMemo is Get, also returning the value's memo, in which hoard keeps the
-// value decoded. It does not read the clock: as hoard.MemoGetter allows, a
+// value decoded. It does not read the clock: as memo.Getter allows, a
 // value whose TTL has passed may be returned until otter drops it, and the
 // Cache checks the expiry written in the value (the same instant, taken
 // just before the TTL was).
-func (s *Store) GetMemo(ctx context.Context, key string) ([]byte, *hoard.Memo, error) {
+func (s *Store) GetMemo(ctx context.Context, key string) ([]byte, *memo.Memo, error) {
 	if err := s.check(ctx); err != nil {
 		return nil, nil, err
 	}
@@ -181,20 +180,6 @@ func (s *Store) Touch(key string) {
 	if !s.closed.Load() {
 		s.cache.GetIfPresent(key)
 	}
-}
-
-// GetMulti returns the stored values of the keys present.
-func (s *Store) GetMulti(ctx context.Context, keys []string) (map[string][]byte, error) {
-	if err := s.check(ctx); err != nil {
-		return nil, err
-	}
-	out := make(map[string][]byte, len(keys))
-	for _, k := range keys {
-		if it := s.get(k); it != nil && !it.expired(s.now) {
-			out[k] = it.value
-		}
-	}
-	return out, nil
 }
 
 // readSample is how many reads there are for each one the eviction policy
@@ -260,7 +245,7 @@ func (s *Store) Set(ctx context.Context, key string, value []byte, ttl time.Dura
 	if int64(len(value)) > s.maxValue {
 		return fmt.Errorf("memory: %d-byte value over the %d-byte entry limit: %w", len(value), s.maxValue, hoard.ErrTooLarge)
 	}
-	it := &item{value: bytes.Clone(value), ttl: max(ttl, 0), memo: new(hoard.Memo)}
+	it := &item{value: bytes.Clone(value), ttl: max(ttl, 0), memo: new(memo.Memo)}
 	if ttl > 0 {
 		it.deadline = s.now() + int64(ttl)
 	}

@@ -19,6 +19,7 @@ import (
 	echo "github.com/labstack/echo/v4"
 
 	hoard "github.com/hoard-go/hoard/core"
+	"github.com/hoard-go/hoard/core/httpcache"
 	"github.com/hoard-go/hoard/core/memory"
 
 	hoardecho "github.com/hoard-go/hoard/adapters/echo"
@@ -48,20 +49,20 @@ func main() {
 // newEcho mounts the API. Each route gets its own middleware, so each has
 // its own options; a bad option is an error here, not at request time.
 func newEcho(c *hoard.Cache) (*echo.Echo, error) {
-	products, err := hoardecho.Middleware(c, hoard.InNamespace("products"), hoard.WithTTL(5*time.Minute))
+	products, err := hoardecho.Middleware(c, httpcache.WithNamespace("products"), httpcache.WithTTL(5*time.Minute))
 	if err != nil {
 		return nil, err
 	}
 	// The greeting depends on Accept-Language: key on it. Without
 	// WithVaryBy the response (which says Vary: Accept-Language) is not
 	// stored at all, rather than served in the wrong language.
-	greeting, err := hoardecho.Middleware(c, hoard.WithVaryBy("Accept-Language"))
+	greeting, err := hoardecho.Middleware(c, httpcache.WithVaryBy("Accept-Language"))
 	if err != nil {
 		return nil, err
 	}
 	// Requests with Authorization are never cached unless the route opts
 	// in; then a hash of the credential is part of the key.
-	perUser, err := hoardecho.Middleware(c, hoard.AllowAuthorization(), hoard.WithTTL(10*time.Second))
+	perUser, err := hoardecho.Middleware(c, httpcache.WithAuthorization(true), httpcache.WithTTL(10*time.Second))
 	if err != nil {
 		return nil, err
 	}

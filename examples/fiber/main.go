@@ -17,6 +17,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	hoard "github.com/hoard-go/hoard/core"
+	"github.com/hoard-go/hoard/core/httpcache"
 	"github.com/hoard-go/hoard/core/memory"
 
 	hoardfiber "github.com/hoard-go/hoard/adapters/fiber"
@@ -46,20 +47,20 @@ func main() {
 // newApp mounts the API. Each route gets its own middleware, so each has
 // its own options; a bad option is an error here, not at request time.
 func newApp(c *hoard.Cache) (*fiber.App, error) {
-	products, err := hoardfiber.Middleware(c, hoard.InNamespace("products"), hoard.WithTTL(5*time.Minute))
+	products, err := hoardfiber.Middleware(c, httpcache.WithNamespace("products"), httpcache.WithTTL(5*time.Minute))
 	if err != nil {
 		return nil, err
 	}
 	// The greeting depends on Accept-Language: key on it. Without
 	// WithVaryBy the response (which says Vary: Accept-Language) is not
 	// stored at all, rather than served in the wrong language.
-	greeting, err := hoardfiber.Middleware(c, hoard.WithVaryBy("Accept-Language"))
+	greeting, err := hoardfiber.Middleware(c, httpcache.WithVaryBy("Accept-Language"))
 	if err != nil {
 		return nil, err
 	}
 	// Requests with Authorization are never cached unless the route opts
 	// in; then a hash of the credential is part of the key.
-	perUser, err := hoardfiber.Middleware(c, hoard.AllowAuthorization(), hoard.WithTTL(10*time.Second))
+	perUser, err := hoardfiber.Middleware(c, httpcache.WithAuthorization(true), httpcache.WithTTL(10*time.Second))
 	if err != nil {
 		return nil, err
 	}

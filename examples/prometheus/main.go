@@ -25,6 +25,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	hoard "github.com/hoard-go/hoard/core"
+	"github.com/hoard-go/hoard/core/httpcache"
 	"github.com/hoard-go/hoard/core/memory"
 
 	hoardhttp "github.com/hoard-go/hoard/adapters/stdlib"
@@ -69,7 +70,7 @@ func newHandler(c *hoard.Cache, reg *prometheus.Registry) (http.Handler, error) 
 	if err := reg.Register(newStatsCollector(c, prometheus.Labels{"cache": "api"})); err != nil {
 		return nil, err
 	}
-	cache, err := hoardhttp.Middleware(c, hoard.WithTTL(time.Minute))
+	cache, err := hoardhttp.Middleware(c, httpcache.WithTTL(time.Minute))
 	if err != nil {
 		return nil, err
 	}

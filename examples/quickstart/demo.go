@@ -9,6 +9,7 @@ import (
 	"time"
 
 	hoard "github.com/hoard-go/hoard/core"
+	"github.com/hoard-go/hoard/core/httpcache"
 )
 
 // slowDelay is how long the uncached report and function take: long
@@ -17,7 +18,7 @@ const slowDelay = 400 * time.Millisecond
 
 // reportOptions cache the slow report: its own namespace, so /clear can
 // drop it, and a TTL of its own.
-var reportOptions = []hoard.HTTPOption{hoard.InNamespace("reports"), hoard.WithTTL(30 * time.Second)}
+var reportOptions = []httpcache.Option{httpcache.WithNamespace("reports"), httpcache.WithTTL(30 * time.Second)}
 
 // demo is the API every adapter serves: the same answers, whatever the
 // framework.

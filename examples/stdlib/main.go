@@ -18,6 +18,7 @@ import (
 	"time"
 
 	hoard "github.com/hoard-go/hoard/core"
+	"github.com/hoard-go/hoard/core/httpcache"
 	"github.com/hoard-go/hoard/core/memory"
 
 	hoardhttp "github.com/hoard-go/hoard/adapters/stdlib"
@@ -49,20 +50,20 @@ func main() {
 // newHandler mounts the API. Each route gets its own middleware, so each
 // has its own options; a bad option is an error here, not at request time.
 func newHandler(c *hoard.Cache) (http.Handler, error) {
-	products, err := hoardhttp.Middleware(c, hoard.InNamespace("products"), hoard.WithTTL(5*time.Minute))
+	products, err := hoardhttp.Middleware(c, httpcache.WithNamespace("products"), httpcache.WithTTL(5*time.Minute))
 	if err != nil {
 		return nil, err
 	}
 	// The greeting depends on Accept-Language: key on it. Without
 	// WithVaryBy the response (which says Vary: Accept-Language) is not
 	// stored at all, rather than served in the wrong language.
-	greeting, err := hoardhttp.Middleware(c, hoard.WithVaryBy("Accept-Language"))
+	greeting, err := hoardhttp.Middleware(c, httpcache.WithVaryBy("Accept-Language"))
 	if err != nil {
 		return nil, err
 	}
 	// Requests with Authorization are never cached unless the route opts
 	// in; then a hash of the credential is part of the key.
-	perUser, err := hoardhttp.Middleware(c, hoard.AllowAuthorization(), hoard.WithTTL(10*time.Second))
+	perUser, err := hoardhttp.Middleware(c, httpcache.WithAuthorization(true), httpcache.WithTTL(10*time.Second))
 	if err != nil {
 		return nil, err
 	}

@@ -31,6 +31,7 @@ import (
 
 	hoardhttp "github.com/hoard-go/hoard/adapters/stdlib"
 	hoard "github.com/hoard-go/hoard/core"
+	"github.com/hoard-go/hoard/core/httpcache"
 	"github.com/hoard-go/hoard/core/memory"
 
 	hoarddynamo "github.com/hoard-go/hoard/backends/dynamo"
@@ -99,7 +100,7 @@ func run(c config) error {
 	}
 	defer cache.Close()
 
-	mw, err := hoardhttp.Middleware(cache, hoard.WithTTL(c.ttl))
+	mw, err := hoardhttp.Middleware(cache, httpcache.WithTTL(c.ttl))
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,245 @@
+package httpcache
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	hoard "github.com/hoard-go/hoard/core"
+	"github.com/hoard-go/hoard/core/internal/keys"
+)
+
+// DefaultMaxBodySize is the largest response body stored by default.
+const DefaultMaxBodySize = 1 << 20
+
+// DefaultStatuses are the response statuses stored by default: the
+// heuristically cacheable ones of RFC 9110 section 15.1 that make sense to
+// replay (no 404/405/410/414/501: a cached error outlives its cause).
+var DefaultStatuses = []int{200, 203, 204, 300, 301, 308}
+
+// DefaultCacheHeader is the header that says HIT, MISS or BYPASS unless
+// [WithCacheHeader] names another.
+const DefaultCacheHeader = "X-Cache"
+
+// Option configures an [Engine].
+type Option interface {
+	apply(*config)
+}
+
+type optionFunc func(*config)
+
+func (f optionFunc) apply(c *config) { f(c) }
+
+type config struct {
+	ttl               time.Duration
+	namespace         string
+	namespaceSet      bool
+	varyBy            []string
+	keyFunc           func(Request) string
+	statuses          [600]bool
+	statusFunc        func(int) bool
+	maxBody           int
+	requestDirectives bool
+	authorization     bool
+	maxAgeHeader      bool
+	cacheHeader       string
+	cacheStatusName   string
+	errs              []error
+}
+
+func defaultConfig() config {
+	c := config{
+		maxBody:           DefaultMaxBodySize,
+		requestDirectives: true,
+		maxAgeHeader:      true,
+		cacheHeader:       DefaultCacheHeader,
+		cacheStatusName:   "hoard",
+	}
+	for _, code := range DefaultStatuses {
+		c.statuses[code] = true
+	}
+	return c
+}
+
+// WithTTL sets how long responses are stored. 0 (the default) uses the
+// Cache's default TTL (hoard.WithDefaultTTL); hoard.NoExpiry stores them
+// without expiry. A handler's s-maxage overrides it.
+func WithTTL(d time.Duration) Option { return optionFunc(func(c *config) { c.ttl = d }) }
+
+// WithNamespace stores the route's responses in namespace ns, so
+// Cache.Clear can drop them together. Default: the namespace of the Cache
+// given to [New].
+func WithNamespace(ns string) Option {
+	return optionFunc(func(c *config) { c.namespace, c.namespaceSet = ns, true })
+}
+
+// WithVaryBy adds the values of these request headers to the key, so
+// responses that depend on them (Accept-Language, Accept-Encoding, ...) are
+// stored apart. A response whose Vary names a header not listed here is not
+// stored: it would be served to requests it was not made for.
+func WithVaryBy(headers ...string) Option {
+	return optionFunc(func(c *config) {
+		for _, h := range headers {
+			c.varyBy = append(c.varyBy, http.CanonicalHeaderKey(strings.TrimSpace(h)))
+		}
+	})
+}
+
+// WithKeyFunc replaces the request's host, path and query in the key by
+// key(r). Vary headers and the Authorization partition still apply. The
+// strings of r may view a framework's reused buffers: they are valid only
+// during the call.
+func WithKeyFunc(key func(r Request) string) Option {
+	return optionFunc(func(c *config) {
+		if key == nil {
+			c.errs = append(c.errs, fmt.Errorf("%w: nil key function", hoard.ErrInvalidOption))
+		}
+		c.keyFunc = key
+	})
+}
+
+// WithStatuses replaces the list of response statuses that are stored
+// (default [DefaultStatuses]).
+func WithStatuses(codes ...int) Option {
+	return optionFunc(func(c *config) {
+		c.statuses = [600]bool{}
+		for _, code := range codes {
+			if code < 100 || code > 599 {
+				c.errs = append(c.errs, fmt.Errorf("%w: status %d out of range", hoard.ErrInvalidOption, code))
+				continue
+			}
+			c.statuses[code] = true
+		}
+	})
+}
+
+// WithStatusFunc decides which statuses are stored; it overrides
+// [WithStatuses].
+func WithStatusFunc(cacheable func(status int) bool) Option {
+	return optionFunc(func(c *config) {
+		if cacheable == nil {
+			c.errs = append(c.errs, fmt.Errorf("%w: nil status function", hoard.ErrInvalidOption))
+		}
+		c.statusFunc = cacheable
+	})
+}
+
+// WithMaxBodySize sets the largest body stored (default 1 MiB). A larger
+// response still reaches the client whole; buffering stops at the limit.
+func WithMaxBodySize(n int) Option {
+	return optionFunc(func(c *config) {
+		if n <= 0 {
+			c.errs = append(c.errs, fmt.Errorf("%w: max body size %d must be positive", hoard.ErrInvalidOption, n))
+		}
+		c.maxBody = n
+	})
+}
+
+// WithRequestCacheControl sets whether the request's Cache-Control (and
+// Pragma) is honoured. By default it is: no-store bypasses the cache, and
+// no-cache or max-age=0 skip the read and refresh the entry. With false, a
+// client can neither bypass nor refresh the cache.
+func WithRequestCacheControl(honour bool) Option {
+	return optionFunc(func(c *config) { c.requestDirectives = honour })
+}
+
+// WithAuthorization sets whether requests that carry an Authorization
+// header are cached. By default they bypass the cache; with true, the
+// credential's hash becomes part of the key, so each credential has its
+// own entries (the credential itself is never stored).
+func WithAuthorization(cache bool) Option {
+	return optionFunc(func(c *config) { c.authorization = cache })
+}
+
+// WithMaxAgeHeader sets whether storable responses whose handler set no
+// Cache-Control get "Cache-Control: max-age=<lifetime>" (default true).
+// With the Age header sent on hits, a client then keeps the response
+// exactly as long as hoard does.
+func WithMaxAgeHeader(on bool) Option {
+	return optionFunc(func(c *config) { c.maxAgeHeader = on })
+}
+
+// WithCacheHeader names the header that says HIT, MISS or BYPASS (default
+// "X-Cache"); "" turns it off. It cannot be a field hoard sends or reads
+// for its own purposes (Cache-Status, Age, Cache-Control, ...). The RFC
+// 9211 Cache-Status header is always sent.
+func WithCacheHeader(name string) Option {
+	return optionFunc(func(c *config) { c.cacheHeader = http.CanonicalHeaderKey(name) })
+}
+
+// WithCacheStatusName sets the cache's name in Cache-Status (default
+// "hoard").
+func WithCacheStatusName(name string) Option {
+	return optionFunc(func(c *config) { c.cacheStatusName = name })
+}
+
+// reservedHeaders are the fields a cache header name may not take: hoard
+// writes them, or decides by them what to store.
+var reservedHeaders = []string{
+	"Age", "Authorization", "Cache-Control", "Cache-Status", "Content-Length", "Content-Type",
+	"Date", "Etag", "Expires", "Last-Modified", "Pragma", "Set-Cookie", "Transfer-Encoding", "Vary",
+}
+
+func (c *config) validate() error {
+	if len(c.errs) > 0 {
+		return c.errs[0]
+	}
+	if c.ttl < 0 && c.ttl != hoard.NoExpiry {
+		return fmt.Errorf("%w: TTL %v is negative (use hoard.NoExpiry)", hoard.ErrInvalidOption, c.ttl)
+	}
+	if err := hoard.ValidateName(c.namespace); err != nil {
+		return fmt.Errorf("%w: namespace: %w", hoard.ErrInvalidOption, err)
+	}
+	for _, h := range c.varyBy {
+		if !validFieldName(h) {
+			return fmt.Errorf("%w: vary header %q is not a field name", hoard.ErrInvalidOption, h)
+		}
+		if h == "Authorization" {
+			return fmt.Errorf("%w: vary on Authorization: use WithAuthorization, which keys on a hash of it", hoard.ErrInvalidOption)
+		}
+	}
+	if c.cacheStatusName == "" || !keys.Printable(c.cacheStatusName) || strings.ContainsAny(c.cacheStatusName, ";,=\"") {
+		return fmt.Errorf("%w: Cache-Status name %q must be a token", hoard.ErrInvalidOption, c.cacheStatusName)
+	}
+	if c.cacheHeader != "" {
+		if !validFieldName(c.cacheHeader) {
+			return fmt.Errorf("%w: cache header %q is not a field name", hoard.ErrInvalidOption, c.cacheHeader)
+		}
+		if slices.Contains(reservedHeaders, c.cacheHeader) {
+			return fmt.Errorf("%w: cache header %q is a field hoard sends or reads itself", hoard.ErrInvalidOption, c.cacheHeader)
+		}
+	}
+	return nil
+}
+
+// validFieldName reports whether s is an RFC 9110 token, as a field name
+// must be.
+func validFieldName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		case strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+func (c *config) cacheableStatus(code int) bool {
+	if c.statusFunc != nil {
+		return c.statusFunc(code)
+	}
+	return code >= 100 && code < len(c.statuses) && c.statuses[code]
+}
+
+// varies reports whether the route keys on the request header name.
+func (c *config) varies(name string) bool {
+	return slices.ContainsFunc(c.varyBy, func(h string) bool { return strings.EqualFold(h, name) })
+}

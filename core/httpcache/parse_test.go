@@ -1,0 +1,206 @@
+package httpcache
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+// parseAll reads a Cache-Control field given as several values, as a
+// response with the field repeated has it.
+func parseAll(values []string) cacheControl {
+	cc := parseCacheControl("")
+	for _, v := range values {
+		cc.add(v)
+	}
+	return cc
+}
+
+func TestParseCacheControl(t *testing.T) {
+	none := cacheControl{maxAge: -1, sMaxAge: -1}
+	with := func(f func(*cacheControl)) cacheControl {
+		cc := none
+		f(&cc)
+		return cc
+	}
+	tests := []struct {
+		in   []string
+		want cacheControl
+	}{
+		{nil, none},
+		{[]string{""}, none},
+		{[]string{"no-store"}, with(func(c *cacheControl) { c.noStore = true })},
+		{[]string{"No-Cache, PRIVATE"}, with(func(c *cacheControl) { c.noCache, c.private = true, true })},
+		{[]string{"public, max-age=60, s-maxage=300"}, cacheControl{public: true, maxAge: 60, sMaxAge: 300}},
+		{[]string{"MAX-AGE=60"}, with(func(c *cacheControl) { c.maxAge = 60 })},
+		{[]string{`max-age="30"`}, with(func(c *cacheControl) { c.maxAge = 30 })},
+		{[]string{"max-age=99999999999999999999"}, with(func(c *cacheControl) { c.maxAge = maxDeltaSeconds })},
+		{[]string{"max-age=2147483648"}, with(func(c *cacheControl) { c.maxAge = maxDeltaSeconds })},
+		{[]string{`private="Set-Cookie, X-Foo", max-age=5`}, with(func(c *cacheControl) { c.private, c.maxAge = true, 5 })},
+		{[]string{`no-cache="a\"b,c"`, "s-maxage=7"}, with(func(c *cacheControl) { c.noCache, c.sMaxAge = true, 7 })},
+		{[]string{" , ,max-age=1,,"}, with(func(c *cacheControl) { c.maxAge = 1 })},
+		{[]string{"max-age-x=5, x-max-age=6"}, none},
+		// An invalid delta-seconds is 0: stale (RFC 9111 sections 1.2.2, 4.2.1).
+		{[]string{"max-age=-1"}, with(func(c *cacheControl) { c.maxAge = 0 })},
+		{[]string{"max-age=abc, s-maxage="}, with(func(c *cacheControl) { c.maxAge, c.sMaxAge = 0, 0 })},
+		{[]string{"max-age"}, with(func(c *cacheControl) { c.maxAge = 0 })},
+		{[]string{"max-age=1.5"}, with(func(c *cacheControl) { c.maxAge = 0 })},
+		{[]string{`max-age=""`}, with(func(c *cacheControl) { c.maxAge = 0 })},
+		// A duplicated age counts the first time only, in one value or across values.
+		{[]string{"max-age=5, max-age=10"}, with(func(c *cacheControl) { c.maxAge = 5 })},
+		{[]string{"max-age=5", "max-age=10"}, with(func(c *cacheControl) { c.maxAge = 5 })},
+		{[]string{"max-age=abc, max-age=10"}, with(func(c *cacheControl) { c.maxAge = 0 })},
+		{[]string{"s-maxage=1, S-MAXAGE=2", "s-maxage=3"}, with(func(c *cacheControl) { c.sMaxAge = 1 })},
+		{[]string{"public", "max-age=9", "no-store"}, cacheControl{public: true, noStore: true, maxAge: 9, sMaxAge: -1}},
+	}
+	for _, tc := range tests {
+		got := parseAll(tc.in)
+		got.seen = 0
+		if got != tc.want {
+			t.Errorf("parse(%q) = %+v, want %+v", tc.in, got, tc.want)
+		}
+	}
+}
+
+// TestStorableCacheControl: the response's Cache-Control decides what is
+// stored and for how long, with duplicates and invalid ages read as
+// TestParseCacheControl says.
+func TestStorableCacheControl(t *testing.T) {
+	e := newEngine(t, nopBackend{}, nil, WithTTL(time.Minute))
+	tests := []struct {
+		cc     []string
+		ttl    time.Duration
+		stored bool
+	}{
+		{nil, time.Minute, true},
+		{[]string{"public"}, time.Minute, true},
+		{[]string{"s-maxage=30"}, 30 * time.Second, true},
+		{[]string{"s-maxage=30, s-maxage=0"}, 30 * time.Second, true},
+		{[]string{"s-maxage=30", "s-maxage=0"}, 30 * time.Second, true},
+		{[]string{"s-maxage=0, s-maxage=30"}, 0, false},
+		{[]string{"s-maxage=-5"}, 0, false},
+		{[]string{"s-maxage=soon"}, 0, false},
+		{[]string{"max-age=0"}, 0, false},
+		{[]string{"max-age=x"}, 0, false},
+		{[]string{"max-age=0", "s-maxage=30"}, 30 * time.Second, true}, // s-maxage wins in a shared cache
+		{[]string{"no-store"}, 0, false},
+		{[]string{"max-age=60", "private"}, 0, false},
+		{[]string{"no-cache"}, 0, false},
+	}
+	for _, tc := range tests {
+		var fields []Field
+		for _, v := range tc.cc {
+			fields = append(fields, Field{"Cache-Control", v})
+		}
+		ttl, ok := e.storable(200, fields)
+		if ok != tc.stored || ttl != tc.ttl {
+			t.Errorf("Cache-Control %q: storable %v for %v, want %v for %v", tc.cc, ok, ttl, tc.stored, tc.ttl)
+		}
+	}
+}
+
+func TestETagMatches(t *testing.T) {
+	tests := []struct {
+		inm, etag string
+		want      bool
+	}{
+		{`"a"`, `"a"`, true},
+		{`W/"a"`, `"a"`, true},
+		{`"a"`, `W/"a"`, true},
+		{`"x", "a"`, `"a"`, true},
+		{`"x","y",W/"a"`, `"a"`, true},
+		{`*`, `"a"`, true},
+		{`*`, ``, false},
+		{`"a"`, ``, false},
+		{`"b"`, `"a"`, false},
+		{`"a,b"`, `"a"`, false},
+		{`"a,b"`, `"a,b"`, true},
+		{`"a`, `"a"`, false},
+		{`a`, `"a"`, false},
+		{``, `"a"`, false},
+		{` , "a" ,`, `"a"`, true},
+	}
+	for _, tc := range tests {
+		if got := etagMatches(tc.inm, tc.etag); got != tc.want {
+			t.Errorf("etagMatches(%q, %q) = %v, want %v", tc.inm, tc.etag, got, tc.want)
+		}
+	}
+}
+
+func TestNotModifiedSince(t *testing.T) {
+	lm := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	f := func(t time.Time) string { return t.Format(http.TimeFormat) }
+	tests := []struct {
+		ims, lm string
+		want    bool
+	}{
+		{f(lm), f(lm), true},
+		{f(lm.Add(time.Second)), f(lm), true},
+		{f(lm.Add(-time.Second)), f(lm), false},
+		{"garbage", f(lm), false},
+		{f(lm), "garbage", false},
+		{f(lm), "", false},
+		{"", f(lm), false},
+		{lm.Format(time.RFC850), f(lm), true}, // obsolete formats are accepted
+	}
+	for _, tc := range tests {
+		if got := notModifiedSince(tc.ims, tc.lm); got != tc.want {
+			t.Errorf("notModifiedSince(%q, %q) = %v, want %v", tc.ims, tc.lm, got, tc.want)
+		}
+	}
+}
+
+func FuzzParseCacheControl(f *testing.F) {
+	for _, s := range []string{"no-store", `private="a, b", max-age=5`, "s-maxage=99999999999999999999", `no-cache="\"`, ",,=,", "max-age=0", "max-age=-1, max-age=5"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		cc := parseCacheControl(v)
+		for _, age := range []int64{cc.maxAge, cc.sMaxAge} {
+			if age < -1 || age > maxDeltaSeconds {
+				t.Fatalf("age %d out of range for %q", age, v)
+			}
+		}
+		// A directive appended after the value is always seen, unless the
+		// value leaves a quoted string open.
+		if strings.Count(v, `"`)%2 == 0 && !strings.Contains(v, `\`) {
+			if !parseCacheControl(v + ", no-store").noStore {
+				t.Fatalf("no-store after %q was not seen", v)
+			}
+		}
+		// An age in a later value counts only when none came before.
+		more := cc
+		more.add("max-age=7, s-maxage=8")
+		for _, c := range []struct{ before, after, added int64 }{{cc.maxAge, more.maxAge, 7}, {cc.sMaxAge, more.sMaxAge, 8}} {
+			want := c.before
+			if c.before == -1 {
+				want = c.added
+			}
+			if c.after != want {
+				t.Fatalf("%q then an age of %d: %d, want %d", v, c.added, c.after, want)
+			}
+		}
+	})
+}
+
+func FuzzETagMatches(f *testing.F) {
+	for _, s := range []string{`"a"`, `W/"a", "b"`, `*`, `"a`, `,,`, `W/`} {
+		f.Add(s, `"a"`)
+	}
+	f.Fuzz(func(t *testing.T, inm, tag string) {
+		got := etagMatches(inm, tag)
+		if tag == "" && got {
+			t.Fatal("an empty ETag matched")
+		}
+		if strings.TrimSpace(inm) == "*" && tag != "" && !got {
+			t.Fatal("* did not match")
+		}
+		if !strings.ContainsAny(tag, `",`) && tag != "" {
+			q := `"` + tag + `"`
+			if !etagMatches(q, q) || !etagMatches("W/"+q, q) || !etagMatches(`"other", `+q, q) {
+				t.Fatalf("%s did not match itself", q)
+			}
+		}
+	})
+}

@@ -1,0 +1,73 @@
+// Package bridge is how the HTTP engine (package httpcache) reaches the
+// parts of a hoard.Cache that are not part of hoard's public API: its
+// lookups with memos, its writes, its clock and its event counters.
+// Package hoard implements [Cache] and sets [Of]; nothing outside the core
+// module can import this package.
+package bridge
+
+import (
+	"context"
+	"time"
+
+	"github.com/hoard-go/hoard/core/internal/envelope"
+	"github.com/hoard-go/hoard/core/internal/memo"
+)
+
+// Kind is an event kind, numbered as hoard.EventKind.
+type Kind uint8
+
+// The event kinds the engine reports.
+const (
+	Hit Kind = iota + 1
+	Miss
+	Store
+	Error
+	Bypass
+)
+
+// Cache is a hoard.Cache as the HTTP engine uses it.
+type Cache interface {
+	// Prefix is the key prefix; Namespace the namespace of the Cache (or
+	// view) the engine was built from, and NamespaceErr what was wrong
+	// with it, if anything.
+	Prefix() string
+	Namespace() string
+	NamespaceErr() error
+
+	// Now is the Cache's clock in Unix nanoseconds; OwnClock reports a
+	// clock given with hoard.WithClock (a request's own time is then not
+	// used).
+	Now() int64
+	OwnClock() bool
+	// Lifetime resolves a TTL as the Cache's calls do: 0 is the default
+	// TTL, hoard.NoExpiry (any negative) is 0, no expiry.
+	Lifetime(ttl time.Duration) time.Duration
+
+	// InProcess reports an in-process backend; Dropper returns it as a
+	// memo.Dropper when it is one, else nil.
+	InProcess() bool
+	Dropper() memo.Dropper
+	// Observed reports whether an Observer was given: without one, a key
+	// never leaves the engine.
+	Observed() bool
+
+	// Lookup reads key (an HTTP entry) as of now, reporting the hit or
+	// miss. With a memo.Getter it returns the value's memo content and
+	// leaves e alone; otherwise it decodes into e and returns nil. Misses
+	// wrap hoard.ErrNotFound; other errors are backend failures.
+	Lookup(ctx context.Context, key string, now int64, e *envelope.Entry) (*memo.Decoded, error)
+	// Recheck is Lookup for a request whose miss was already reported; it
+	// reports a hit only. raw is the envelope found, or nil.
+	Recheck(ctx context.Context, key string, now int64, e *envelope.Entry) (raw []byte, d *memo.Decoded)
+	// Put writes an encoded envelope under key for ttl (0: no expiry),
+	// reporting the store or the failure.
+	Put(ctx context.Context, key string, value []byte, ttl time.Duration) error
+
+	// Observe reports an event; CountHit counts a hit without an Observer
+	// call, on the counter stripe r picks.
+	Observe(ctx context.Context, kind Kind, op, key string, err error)
+	CountHit(r uint32)
+}
+
+// Of returns the bridge of a *hoard.Cache. Package hoard sets it.
+var Of func(cache any) Cache

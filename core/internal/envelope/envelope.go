@@ -1,0 +1,210 @@
+// Package envelope is the binary form of every value hoard stores: a
+// versioned, checksummed record that carries the full key, so a corrupt,
+// foreign or colliding value is recognised as such and becomes a miss.
+package envelope
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+
+	"github.com/zeebo/xxh3"
+)
+
+// Every stored value is an envelope:
+//
+//	magic 'h' | version | kind | created (8, LE unix ns) | expires (8, LE unix ns, 0 = never)
+//	uvarint len + full key
+//	kind HTTP only: uvarint status | uvarint len + ETag | uvarint len + header block
+//	uvarint len + body
+//	checksum (8, LE XXH3-64 of all the bytes before it)
+//
+// The header block is a sequence of (uvarint len + name, uvarint len + value)
+// pairs, kept as one slice so a hit decodes without allocating. The version
+// byte lets later releases (stale windows, tags, compression) add fields:
+// a reader rejects versions it does not know, which makes them misses.
+const (
+	envelopeMagic   = 'h'
+	envelopeVersion = 1
+	fixedHeaderLen  = 3 + 8 + 8
+	checksumLen     = 8
+)
+
+// ErrCorrupt reports bytes that are not a valid envelope. Package hoard
+// exports it as hoard.ErrCorrupt.
+var ErrCorrupt = errors.New("hoard: corrupt entry")
+
+// Kind says what an envelope holds.
+type Kind byte
+
+const (
+	KindValue Kind = 1 // a function result or raw bytes
+	KindHTTP  Kind = 2 // an HTTP response
+)
+
+// Entry is a decoded envelope. After Decode its slices alias the input
+// bytes: a hit copies nothing.
+type Entry struct {
+	Kind    Kind
+	Created int64 // unix nanoseconds
+	Expires int64 // unix nanoseconds; 0 = never
+	Key     []byte
+	Status  int    // HTTP only
+	ETag    []byte // HTTP only
+	Header  []byte // HTTP only: an encoded header block, see AppendField
+	Body    []byte
+}
+
+// EncodedLen is at most the length of e's envelope.
+func (e *Entry) EncodedLen() int {
+	n := fixedHeaderLen + binary.MaxVarintLen64*2 + len(e.Key) + len(e.Body) + checksumLen
+	if e.Kind == KindHTTP {
+		n += binary.MaxVarintLen64*3 + len(e.ETag) + len(e.Header)
+	}
+	return n
+}
+
+// Append appends e's envelope to dst.
+func Append(dst []byte, e *Entry) []byte {
+	start := len(dst)
+	dst = append(dst, envelopeMagic, envelopeVersion, byte(e.Kind))
+	dst = binary.LittleEndian.AppendUint64(dst, uint64(e.Created))
+	dst = binary.LittleEndian.AppendUint64(dst, uint64(e.Expires))
+	dst = appendBytes(dst, e.Key)
+	if e.Kind == KindHTTP {
+		dst = binary.AppendUvarint(dst, uint64(e.Status))
+		dst = appendBytes(dst, e.ETag)
+		dst = appendBytes(dst, e.Header)
+	}
+	dst = appendBytes(dst, e.Body)
+	return binary.LittleEndian.AppendUint64(dst, xxh3.Hash(dst[start:]))
+}
+
+func appendBytes(dst, b []byte) []byte {
+	dst = binary.AppendUvarint(dst, uint64(len(b)))
+	return append(dst, b...)
+}
+
+// AppendField appends one header name/value pair to a header block.
+func AppendField(block []byte, name, value string) []byte {
+	block = binary.AppendUvarint(block, uint64(len(name)))
+	block = append(block, name...)
+	block = binary.AppendUvarint(block, uint64(len(value)))
+	return append(block, value...)
+}
+
+// corrupt builds the error for an undecodable envelope. Kept out of line so
+// the decoder's fast path stays small.
+func corrupt(why string) error { return fmt.Errorf("%w: %s", ErrCorrupt, why) }
+
+// Decode parses b into e without copying. It fails with ErrCorrupt for
+// anything but a complete, checksummed envelope of a known version.
+func Decode(b []byte, e *Entry) error { return Parse(b, e, true) }
+
+// Parse is Decode, with the checksum verified only when verify is
+// set: sizing a value (memo.Size) reads its fields, and trusts nothing.
+func Parse(b []byte, e *Entry, verify bool) error {
+	if len(b) < fixedHeaderLen+checksumLen {
+		return corrupt("too short")
+	}
+	if b[0] != envelopeMagic {
+		return corrupt("not a hoard entry")
+	}
+	if b[1] != envelopeVersion {
+		return corrupt(fmt.Sprintf("unknown envelope version %d", b[1]))
+	}
+	payload := b[:len(b)-checksumLen]
+	if verify && xxh3.Hash(payload) != binary.LittleEndian.Uint64(b[len(payload):]) {
+		return corrupt("checksum mismatch")
+	}
+	e.Kind = Kind(b[2])
+	if e.Kind != KindValue && e.Kind != KindHTTP {
+		return corrupt("unknown entry kind")
+	}
+	e.Created = int64(binary.LittleEndian.Uint64(b[3:]))
+	e.Expires = int64(binary.LittleEndian.Uint64(b[11:]))
+	r := reader{b: payload[fixedHeaderLen:]}
+	e.Key = r.bytes()
+	e.Status, e.ETag, e.Header = 0, nil, nil
+	if e.Kind == KindHTTP {
+		status := r.uvarint()
+		if status < 100 || status > 999 {
+			r.fail()
+		}
+		e.Status = int(status)
+		e.ETag = r.bytes()
+		e.Header = r.bytes()
+		if !r.failed && !validHeaderBlock(e.Header) {
+			r.fail()
+		}
+	}
+	e.Body = r.bytes()
+	if r.failed || len(r.b) != 0 {
+		return corrupt("malformed fields")
+	}
+	return nil
+}
+
+// Fields calls fn for each name/value pair of a valid header block.
+func Fields(block []byte, fn func(name, value []byte)) {
+	for name, value, rest := NextField(block); name != nil; name, value, rest = NextField(rest) {
+		fn(name, value)
+	}
+}
+
+// NextField splits the first name/value pair off a valid header block; name
+// is nil at the end. The slices view block.
+func NextField(block []byte) (name, value, rest []byte) {
+	if len(block) == 0 {
+		return nil, nil, nil
+	}
+	r := reader{b: block}
+	name = r.bytes()
+	value = r.bytes()
+	return name, value, r.b
+}
+
+// IsHTTP reports whether b looks like an HTTP entry's envelope, from its
+// first bytes alone (nothing is verified).
+func IsHTTP(b []byte) bool {
+	return len(b) >= fixedHeaderLen && b[0] == envelopeMagic && b[1] == envelopeVersion && Kind(b[2]) == KindHTTP
+}
+
+func validHeaderBlock(block []byte) bool {
+	r := reader{b: block}
+	for len(r.b) > 0 && !r.failed {
+		r.bytes()
+		r.bytes()
+	}
+	return !r.failed
+}
+
+// reader consumes varint-prefixed fields; a short or oversized field sets
+// failed instead of panicking.
+type reader struct {
+	b      []byte
+	failed bool
+}
+
+func (r *reader) fail() { r.failed = true; r.b = nil }
+
+func (r *reader) uvarint() uint64 {
+	v, n := binary.Uvarint(r.b)
+	if n <= 0 {
+		r.fail()
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *reader) bytes() []byte {
+	n := r.uvarint()
+	if r.failed || n > uint64(len(r.b)) {
+		r.fail()
+		return nil
+	}
+	v := r.b[:n:n]
+	r.b = r.b[n:]
+	return v
+}
