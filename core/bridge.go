@@ -65,3 +65,11 @@ func (v engineView) Observe(ctx context.Context, kind bridge.Kind, op, key strin
 }
 
 func (v engineView) CountHit(r uint32) { v.c.counters.addAt(EventHit, r) }
+
+func (v engineView) Trace(ctx context.Context, op, key string) func(error) {
+	if v.c.tracer == nil {
+		return nil
+	}
+	_, end := v.c.tracer.Trace(ctx, op, key)
+	return end
+}

@@ -32,6 +32,7 @@ type shared struct {
 	droppers  memo.Dropper // memos as a memo.Dropper, or nil
 	cfg       config
 	logger    *slog.Logger
+	tracer    Tracer   // the observer, when it is a Tracer
 	breaker   *breaker // nil when disabled or for in-process backends
 	flights   singleflight.Group
 	counters  counters
@@ -65,6 +66,7 @@ func New(backend Backend, opts ...Option) (*Cache, error) {
 		return nil, err
 	}
 	s := &shared{backend: backend, cfg: cfg, logger: cfg.logger}
+	s.tracer, _ = cfg.observer.(Tracer)
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
 	}
@@ -133,7 +135,7 @@ func (c *Cache) Delete(ctx context.Context, key string) error {
 		return c.nsErr
 	}
 	k := c.Key(key)
-	err := c.call(ctx, "delete", k, func(ctx context.Context) error { return c.backend.Delete(ctx, k) })
+	_, err := c.call(ctx, "delete", k, func(ctx context.Context) error { return c.backend.Delete(ctx, k) })
 	if err != nil {
 		return fmt.Errorf("hoard: delete %q: %w", key, err)
 	}
@@ -151,7 +153,7 @@ func (c *Cache) Clear(ctx context.Context, ns string) error {
 		return fmt.Errorf("hoard: backend %T cannot clear namespaces: %w", c.backend, errors.ErrUnsupported)
 	}
 	full := c.cfg.prefix + ":" + ns
-	err := c.call(ctx, "clear", full, func(ctx context.Context) error { return nc.ClearNamespace(ctx, full) })
+	_, err := c.call(ctx, "clear", full, func(ctx context.Context) error { return nc.ClearNamespace(ctx, full) })
 	if err != nil {
 		return fmt.Errorf("hoard: clear namespace %q: %w", ns, err)
 	}
@@ -191,18 +193,19 @@ func (c *Cache) lookup(ctx context.Context, key string, kind envelope.Kind, e *e
 // backend keeps memos it returns the entry's memo, whose entry is the one
 // found, and e is left alone.
 func (c *Cache) lookupAt(ctx context.Context, key string, kind envelope.Kind, e *envelope.Entry, now int64) (*memo.Decoded, error) {
-	d, err := c.lookupUndecided(ctx, key, kind, e, now)
+	d, took, err := c.lookupUndecided(ctx, key, kind, e, now)
 	if err == nil {
-		c.observe(ctx, Event{Kind: EventHit, Op: "get", Key: key})
+		c.observe(ctx, Event{Kind: EventHit, Op: "get", Key: key, Duration: took})
 	}
 	return d, err
 }
 
 // lookupUndecided is lookupAt that reports a miss but leaves a found entry
 // unreported: a function value that its codec cannot decode is a miss
-// (corruptMiss), and is not a hit as well. The caller reports the hit.
-func (c *Cache) lookupUndecided(ctx context.Context, key string, kind envelope.Kind, e *envelope.Entry, now int64) (*memo.Decoded, error) {
-	_, d, err := c.fetch(ctx, key, kind, e, now)
+// (corruptMiss), and is not a hit as well. The caller reports the hit,
+// with the lookup's duration.
+func (c *Cache) lookupUndecided(ctx context.Context, key string, kind envelope.Kind, e *envelope.Entry, now int64) (*memo.Decoded, time.Duration, error) {
+	_, d, took, err := c.fetch(ctx, key, kind, e, now)
 	if err != nil {
 		var cause error
 		if !errors.Is(err, ErrNotFound) || errors.Is(err, ErrCorrupt) {
@@ -211,21 +214,21 @@ func (c *Cache) lookupUndecided(ctx context.Context, key string, kind envelope.K
 		if errors.Is(err, ErrCorrupt) {
 			c.observe(ctx, Event{Kind: EventError, Op: "decode", Key: key, Err: err})
 		}
-		c.observe(ctx, Event{Kind: EventMiss, Op: "get", Key: key, Err: cause})
-		return nil, err
+		c.observe(ctx, Event{Kind: EventMiss, Op: "get", Key: key, Err: cause, Duration: took})
+		return nil, took, err
 	}
-	return d, nil
+	return d, took, nil
 }
 
 // recheck is lookupAt for a request whose miss was already reported: a
 // second miss is not reported again. It returns the raw envelope (for the
 // waiters of a flight), or nil, and the memo as lookupAt does.
 func (c *Cache) recheck(ctx context.Context, key string, kind envelope.Kind, e *envelope.Entry, now int64) ([]byte, *memo.Decoded) {
-	raw, d, err := c.fetch(ctx, key, kind, e, now)
+	raw, d, took, err := c.fetch(ctx, key, kind, e, now)
 	if err != nil {
 		return nil, nil
 	}
-	c.observe(ctx, Event{Kind: EventHit, Op: "get", Key: key})
+	c.observe(ctx, Event{Kind: EventHit, Op: "get", Key: key, Duration: took})
 	return raw, d
 }
 
@@ -235,13 +238,9 @@ func (c *Cache) recheck(ctx context.Context, key string, kind envelope.Kind, e *
 // entries of a backend that keeps memos are decoded once per stored value
 // and not copied: the memo is returned, and e is used only to decode a
 // value the memo does not hold yet.
-func (c *Cache) fetch(ctx context.Context, key string, kind envelope.Kind, e *envelope.Entry, now int64) ([]byte, *memo.Decoded, error) {
-	var (
-		raw []byte
-		m   *memo.Memo
-		d   *memo.Decoded
-	)
-	err := c.call(ctx, "get", key, func(ctx context.Context) error {
+func (c *Cache) fetch(ctx context.Context, key string, kind envelope.Kind, e *envelope.Entry, now int64) (raw []byte, d *memo.Decoded, took time.Duration, err error) {
+	var m *memo.Memo
+	took, err = c.call(ctx, "get", key, func(ctx context.Context) error {
 		var err error
 		if c.memos != nil && kind == envelope.KindHTTP {
 			raw, m, err = c.memos.GetMemo(ctx, key)
@@ -251,7 +250,7 @@ func (c *Cache) fetch(ctx context.Context, key string, kind envelope.Kind, e *en
 		return err
 	})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, took, err
 	}
 	if m != nil {
 		d = m.Load(raw)
@@ -260,18 +259,18 @@ func (c *Cache) fetch(ctx context.Context, key string, kind envelope.Kind, e *en
 	if d != nil {
 		found = &d.Entry
 	} else if err := envelope.Decode(raw, e); err != nil {
-		return nil, nil, fmt.Errorf("%w: %w", ErrNotFound, err)
+		return nil, nil, took, fmt.Errorf("%w: %w", ErrNotFound, err)
 	}
 	if found.Kind != kind || string(found.Key) != key {
-		return nil, nil, errForeignEntry
+		return nil, nil, took, errForeignEntry
 	}
 	if m != nil && d == nil {
 		d = m.Keep(raw, e)
 	}
 	if found.Expires != 0 && now >= found.Expires {
-		return nil, nil, errExpired
+		return nil, nil, took, errExpired
 	}
-	return raw, d, nil
+	return raw, d, took, nil
 }
 
 var (
@@ -312,17 +311,37 @@ func (c *Cache) encode(key string, e *envelope.Entry, ttl time.Duration) ([]byte
 
 // put writes an encoded envelope.
 func (c *Cache) put(ctx context.Context, key string, buf []byte, ttl time.Duration) error {
-	err := c.call(ctx, "set", key, func(ctx context.Context) error { return c.backend.Set(ctx, key, buf, ttl) })
+	took, err := c.call(ctx, "set", key, func(ctx context.Context) error { return c.backend.Set(ctx, key, buf, ttl) })
 	if err != nil {
 		return fmt.Errorf("hoard: store %q: %w", key, err)
 	}
-	c.observe(ctx, Event{Kind: EventStore, Op: "set", Key: key})
+	c.observe(ctx, Event{Kind: EventStore, Op: "set", Key: key, Duration: took})
 	return nil
 }
 
 // call runs one backend operation under the operation timeout and the
 // circuit breaker. Failures other than a miss are logged and reported.
-func (c *Cache) call(ctx context.Context, op, key string, fn func(context.Context) error) error {
+// With an observer it also returns how long the operation took (0
+// otherwise), and with a Tracer it runs the operation in the tracer's span.
+func (c *Cache) call(ctx context.Context, op, key string, fn func(context.Context) error) (time.Duration, error) {
+	if c.cfg.observer == nil {
+		return 0, c.run(ctx, op, key, fn)
+	}
+	var end func(error)
+	if c.tracer != nil {
+		ctx, end = c.tracer.Trace(ctx, op, key)
+	}
+	start := time.Now()
+	err := c.run(ctx, op, key, fn)
+	took := time.Since(start)
+	if end != nil {
+		end(err)
+	}
+	return took, err
+}
+
+// run is call without the timing.
+func (c *Cache) run(ctx context.Context, op, key string, fn func(context.Context) error) error {
 	if c.inProcess {
 		// No timeout or breaker in process, but a failure (a value over the
 		// store's limit, a closed store) is still reported like any other.

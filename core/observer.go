@@ -1,6 +1,9 @@
 package hoard
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // EventKind says what happened in an [Event].
 type EventKind uint8
@@ -47,12 +50,28 @@ type Event struct {
 	// Err is the cause for EventError, and for EventMiss when a failure
 	// (not an absent key) made it a miss.
 	Err error
+	// Duration is how long the backend operation behind the event took:
+	// the lookup of a hit or miss ("get"), the write of a store ("set"),
+	// the failed operation of an error. It is 0 for events no backend call
+	// is behind (a hit answered from the HTTP engine's hot table, a
+	// bypass).
+	Duration time.Duration
 }
 
 // Observer receives every [Event]. It is called synchronously on the
 // request path: keep it fast and never block.
 type Observer interface {
 	Observe(ctx context.Context, ev Event)
+}
+
+// Tracer is an optional interface of an [Observer] that runs operations in
+// spans of its own (OpenTelemetry's, say). Trace is called as a backend
+// operation begins (op "get", "set", "delete", "clear"; key is the backend
+// key) and, on an HTTP miss, as the handler runs (op "handler"; key is the
+// entry's key); it returns the context the operation runs with and a
+// function the Cache calls when the operation ends, with its error.
+type Tracer interface {
+	Trace(ctx context.Context, op, key string) (context.Context, func(err error))
 }
 
 // ObserverFunc adapts a function to [Observer].

@@ -73,7 +73,8 @@ func GetValue[T any](ctx context.Context, c *Cache, key string, opts ...CallOpti
 // error wrapping ErrNotFound), not a hit and a miss.
 func getValue[T any](ctx context.Context, c *Cache, key string, codec Codec) (T, error) {
 	var e envelope.Entry
-	if _, err := c.lookupUndecided(ctx, key, envelope.KindValue, &e, c.cfg.now().UnixNano()); err != nil {
+	_, took, err := c.lookupUndecided(ctx, key, envelope.KindValue, &e, c.cfg.now().UnixNano())
+	if err != nil {
 		var zero T
 		return zero, err
 	}
@@ -81,7 +82,7 @@ func getValue[T any](ctx context.Context, c *Cache, key string, codec Codec) (T,
 	if err != nil {
 		return v, c.corruptMiss(ctx, key, fmt.Errorf("hoard: decode %q: %w", key, err))
 	}
-	c.observe(ctx, Event{Kind: EventHit, Op: "get", Key: key})
+	c.observe(ctx, Event{Kind: EventHit, Op: "get", Key: key, Duration: took})
 	return v, nil
 }
 

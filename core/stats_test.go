@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -64,4 +66,80 @@ func TestSlogObserver(t *testing.T) {
 			t.Errorf("log lacks %q:\n%s", want, buf.String())
 		}
 	}
+}
+
+// tracingObserver is an Observer that is also a Tracer: it records each
+// span it was asked for and how it ended, and each event's duration.
+type tracingObserver struct {
+	mu     sync.Mutex
+	spans  []string // "op key -> error"
+	events []hoard.Event
+}
+
+func (o *tracingObserver) Observe(_ context.Context, ev hoard.Event) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.events = append(o.events, ev)
+}
+
+func (o *tracingObserver) Trace(ctx context.Context, op, key string) (context.Context, func(error)) {
+	return ctx, func(err error) {
+		o.mu.Lock()
+		defer o.mu.Unlock()
+		o.spans = append(o.spans, fmt.Sprintf("%s %s -> %v", op, key, err))
+	}
+}
+
+// TestTracerAndDurations: with a Tracer, every backend operation runs in a
+// span that ends with its outcome, and events behind a backend call carry
+// its duration.
+func TestTracerAndDurations(t *testing.T) {
+	ctx := context.Background()
+	o := &tracingObserver{}
+	c, err := hoard.New(slowBackend{newRemoteBackend(), time.Millisecond}, hoard.WithObserver(o), hoard.WithPrefix("p"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := hoard.Remember(ctx, c, "k", time.Minute, func(context.Context) (int, error) { return 1, nil }); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := hoard.Remember(ctx, c, "k", time.Minute, func(context.Context) (int, error) { return 2, nil }); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Delete(ctx, "k"); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"get p::k -> hoard: not found",
+		"set p::k -> <nil>",
+		"get p::k -> <nil>",
+		"delete p::k -> <nil>",
+	}
+	if !slices.Equal(o.spans, want) {
+		t.Errorf("spans %q, want %q", o.spans, want)
+	}
+	for _, ev := range o.events {
+		if ev.Duration < time.Millisecond {
+			t.Errorf("%v %s: duration %v, want at least the backend's 1ms", ev.Kind, ev.Op, ev.Duration)
+		}
+	}
+	if len(o.events) != 3 { // miss, store, hit
+		t.Errorf("events %v", o.events)
+	}
+}
+
+// slowBackend takes at least d for every call.
+type slowBackend struct {
+	hoard.Backend
+	d time.Duration
+}
+
+func (b slowBackend) Get(ctx context.Context, key string) ([]byte, error) {
+	time.Sleep(b.d)
+	return b.Backend.Get(ctx, key)
+}
+
+func (b slowBackend) Set(ctx context.Context, key string, v []byte, ttl time.Duration) error {
+	time.Sleep(b.d)
+	return b.Backend.Set(ctx, key, v, ttl)
 }

@@ -40,14 +40,21 @@ func (e *Engine) Serve(ctx context.Context, r *Request, resp Response, next func
 // store.
 func (x *exchange) runBuffered(ctx context.Context, resp Response, next func() error) error {
 	done := false
+	end := x.e.cache.Trace(ctx, "handler", x.key)
 	defer func() {
 		if !done {
+			if end != nil {
+				end(errHandlerPanicked)
+			}
 			x.abort() // a panic: nothing is stored, and it keeps unwinding
 			x.release()
 		}
 	}()
 	err := next()
 	done = true
+	if end != nil {
+		end(err)
+	}
 	if err != nil || resp.Hijacked() {
 		x.abort()
 		x.release()

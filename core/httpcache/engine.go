@@ -78,6 +78,9 @@ func New(c *hoard.Cache, opts ...Option) (*Engine, error) {
 	return e, nil
 }
 
+// errHandlerPanicked ends a tracer's handler span when the handler panics.
+var errHandlerPanicked = errors.New("httpcache: handler panicked")
+
 // outcome is what the engine decided to do with a request.
 type outcome uint8
 

@@ -93,13 +93,20 @@ func (x *exchange) runHTTP(ctx context.Context, w http.ResponseWriter, r *http.R
 	cw := &x.cw
 	cw.w = w
 	done := false
+	end := x.e.cache.Trace(ctx, "handler", x.key)
 	defer func() {
 		if !done {
+			if end != nil {
+				end(errHandlerPanicked)
+			}
 			x.abort() // a panic: nothing is stored, and it keeps unwinding
 		}
 	}()
 	err := callNext(cw, r, h, next)
 	done = true
+	if end != nil {
+		end(err)
+	}
 	if err != nil || cw.hijacked {
 		x.abort()
 		return err
