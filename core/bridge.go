@@ -39,7 +39,7 @@ var _ bridge.Cache = engineView{}
 func (v engineView) Prefix() string      { return v.c.cfg.prefix }
 func (v engineView) Namespace() string   { return v.c.namespace }
 func (v engineView) NamespaceErr() error { return v.c.nsErr }
-func (v engineView) Now() int64          { return v.c.cfg.now().UnixNano() }
+func (v engineView) Now() int64          { return v.c.cfg.nowNano() }
 func (v engineView) OwnClock() bool      { return v.c.cfg.ownClock }
 func (v engineView) Lifetime(ttl time.Duration) time.Duration {
 	return v.c.ttlFor(ttl)

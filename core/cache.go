@@ -65,6 +65,11 @@ func New(backend Backend, opts ...Option) (*Cache, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
+	cfg.nowNano = wallNowNano
+	if cfg.ownClock {
+		now := cfg.now
+		cfg.nowNano = func() int64 { return now().UnixNano() }
+	}
 	s := &shared{backend: backend, cfg: cfg, logger: cfg.logger}
 	s.tracer, _ = cfg.observer.(Tracer)
 	if s.logger == nil {
@@ -184,7 +189,7 @@ func (c *Cache) ttlFor(ttl time.Duration) time.Duration {
 // entries return errors wrapping ErrNotFound; backend failures return other
 // errors. Every outcome is reported to the observer.
 func (c *Cache) lookup(ctx context.Context, key string, kind envelope.Kind, e *envelope.Entry) error {
-	_, err := c.lookupAt(ctx, key, kind, e, c.cfg.now().UnixNano())
+	_, err := c.lookupAt(ctx, key, kind, e, c.cfg.nowNano())
 	return err
 }
 

@@ -23,13 +23,17 @@ type wallAnchor struct {
 }
 
 // wallNow is the default clock.
-func wallNow() time.Time {
+func wallNow() time.Time { return time.Unix(0, wallNowNano()) }
+
+// wallNowNano is wallNow in Unix nanoseconds, what the hit path compares
+// with an entry's times: no time.Time to build and take apart again.
+func wallNowNano() int64 {
 	m := time.Since(clockStart) // monotonic only
 	a := clockAnchor.Load()
 	if a == nil || m < a.mono || m-a.mono >= time.Second {
 		t := time.Now()
 		clockAnchor.Store(&wallAnchor{mono: t.Sub(clockStart), wall: t.UnixNano()})
-		return t
+		return t.UnixNano()
 	}
-	return time.Unix(0, a.wall+int64(m-a.mono))
+	return a.wall + int64(m-a.mono)
 }

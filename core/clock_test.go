@@ -22,3 +22,19 @@ func TestWallNowFollowsTimeNow(t *testing.T) {
 		}
 	}
 }
+
+var sinkTime time.Time
+
+// BenchmarkClockWallNow and BenchmarkClockTimeNow compare the default
+// clock with time.Now (bench/NOTES.md, "Hit path").
+func BenchmarkClockWallNow(b *testing.B) {
+	for b.Loop() {
+		sinkTime = wallNow()
+	}
+}
+
+func BenchmarkClockTimeNow(b *testing.B) {
+	for b.Loop() {
+		sinkTime = time.Now()
+	}
+}

@@ -55,7 +55,8 @@ type config struct {
 	observer        Observer
 	logger          *slog.Logger
 	now             func() time.Time
-	ownClock        bool // now came from WithClock
+	nowNano         func() int64 // now in Unix nanoseconds, set by New
+	ownClock        bool         // now came from WithClock
 	breakerFailures int
 	breakerCooldown time.Duration
 }

@@ -73,7 +73,7 @@ func GetValue[T any](ctx context.Context, c *Cache, key string, opts ...CallOpti
 // error wrapping ErrNotFound), not a hit and a miss.
 func getValue[T any](ctx context.Context, c *Cache, key string, codec Codec) (T, error) {
 	var e envelope.Entry
-	_, took, err := c.lookupUndecided(ctx, key, envelope.KindValue, &e, c.cfg.now().UnixNano())
+	_, took, err := c.lookupUndecided(ctx, key, envelope.KindValue, &e, c.cfg.nowNano())
 	if err != nil {
 		var zero T
 		return zero, err

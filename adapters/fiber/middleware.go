@@ -33,13 +33,18 @@ type middleware struct {
 type appInfo struct {
 	app   *fiber.App
 	exact bool // DisableHeaderNormalizing: header names as sent
+	// templates: the app keeps fasthttp's defaults, so a hit may copy a
+	// header template (see hitheader.go).
+	templates bool
 }
 
 func (m *middleware) appInfo(app *fiber.App) *appInfo {
 	if a := m.app.Load(); a != nil && a.app == app {
 		return a
 	}
-	a := &appInfo{app: app, exact: app.Config().DisableHeaderNormalizing}
+	cfg := app.Config()
+	a := &appInfo{app: app, exact: cfg.DisableHeaderNormalizing}
+	a.templates = !cfg.DisableHeaderNormalizing && !cfg.DisableDefaultDate && !cfg.DisableDefaultContentType
 	m.app.Store(a)
 	return a
 }
@@ -59,12 +64,17 @@ func (m *middleware) handle(c *fiber.Ctx) error {
 		// fasthttp reads the clock for every request: one read fewer.
 		Time: fctx.Time(),
 	}
-	var resp httpcache.Response = (*response)(fctx)
-	if m.appInfo(c.App()).exact {
+	var resp httpcache.Response
+	switch a := m.appInfo(c.App()); {
+	case a.exact:
 		req.Header = (*exactRequestHeader)(&fctx.Request.Header)
 		resp = (*exactResponse)(fctx)
-	} else {
+	case a.templates:
 		req.Header = (*requestHeader)(&fctx.Request.Header)
+		resp = (*templatedResponse)(fctx)
+	default:
+		req.Header = (*requestHeader)(&fctx.Request.Header)
+		resp = (*response)(fctx)
 	}
 	return m.engine.Serve(c.UserContext(), &req, resp, c.Next)
 }
