@@ -60,6 +60,11 @@ func (v engineView) Put(ctx context.Context, key string, value []byte, ttl time.
 	return v.c.put(ctx, key, value, ttl)
 }
 
+func (v engineView) Delete(ctx context.Context, key string) error {
+	_, err := v.c.call(ctx, "delete", key, func(ctx context.Context) error { return v.c.backend.Delete(ctx, key) })
+	return err
+}
+
 func (v engineView) Observe(ctx context.Context, kind bridge.Kind, op, key string, err error) {
 	v.c.observe(ctx, Event{Kind: EventKind(kind), Op: op, Key: key, Err: err})
 }

@@ -266,7 +266,7 @@ func (c *Cache) fetch(ctx context.Context, key string, kind envelope.Kind, e *en
 	} else if err := envelope.Decode(raw, e); err != nil {
 		return nil, nil, took, fmt.Errorf("%w: %w", ErrNotFound, err)
 	}
-	if found.Kind != kind || string(found.Key) != key {
+	if found.Kind != kind && !(kind == envelope.KindHTTP && found.Kind == envelope.KindVary) || string(found.Key) != key {
 		return nil, nil, took, errForeignEntry
 	}
 	if m != nil && d == nil {

@@ -62,8 +62,10 @@ func TestCompress(t *testing.T) {
 			runs:  1,
 		},
 		{
-			name:  "inside without vary: never stored",
-			steps: []step{{"gzip", "MISS", "gzip"}, {"gzip", "MISS", "gzip"}},
+			// compress says Vary: Accept-Encoding: each encoding is a
+			// variant of the URL's entry.
+			name:  "inside: stored per encoding as variants",
+			steps: []step{{"gzip", "MISS", "gzip"}, {"gzip", "HIT", "gzip"}, {"", "MISS", ""}, {"", "HIT", ""}, {"gzip", "HIT", "gzip"}},
 			runs:  2,
 		},
 		{

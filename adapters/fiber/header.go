@@ -33,6 +33,12 @@ func visitRequestHeader(h *fasthttp.RequestHeader, fn func(name, value string)) 
 	}
 }
 
+// Set and Del let the engine revalidate a stale entry by a conditional
+// request to the handler (If-None-Match, If-Modified-Since), for the
+// length of the handler's run.
+func (h *requestHeader) Set(name, value string) { (*fasthttp.RequestHeader)(h).Set(name, value) }
+func (h *requestHeader) Del(name string)        { (*fasthttp.RequestHeader)(h).Del(name) }
+
 // exactRequestHeader serves apps with DisableHeaderNormalizing, where
 // fasthttp keeps each name as the client sent it and Peek matches exactly:
 // a lowercase "authorization" or "cache-control" must still be seen.
@@ -51,6 +57,26 @@ func (h *exactRequestHeader) Get(name string) string {
 // case.
 func (h *exactRequestHeader) VisitAll(fn func(name, value string)) {
 	visitRequestHeader((*fasthttp.RequestHeader)(h), fn)
+}
+
+// Set and Del work on every spelling of the name, as the client may have
+// sent any.
+func (h *exactRequestHeader) Set(name, value string) {
+	h.Del(name)
+	(*fasthttp.RequestHeader)(h).Set(name, value)
+}
+
+func (h *exactRequestHeader) Del(name string) {
+	fh := (*fasthttp.RequestHeader)(h)
+	var spellings []string
+	for k := range fh.All() {
+		if equalFold(k, name) {
+			spellings = append(spellings, string(k))
+		}
+	}
+	for _, k := range spellings {
+		fh.Del(k)
+	}
 }
 
 // responseHeader is the engine's view of a response header that has not

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"strconv"
 )
 
 // Serve runs one request through the cache, for frameworks that hand the
@@ -26,22 +27,69 @@ func (e *Engine) Serve(ctx context.Context, r *Request, resp Response, next func
 		resp.WriteHit(x.hitStatus(), x.hit.fields, x.hitBody())
 		x.release()
 		return nil
+	case unsatisfiable:
+		x.hit.fields = append(x.hit.fieldBuf[:0], Field{"Content-Length", "0"})
+		if e.cfg.cacheHeader != "" {
+			x.hit.fields = append(x.hit.fields, Field{e.cfg.cacheHeader, x.label})
+		}
+		x.hit.fields = append(x.hit.fields, Field{"Cache-Status", x.status})
+		resp.WriteHit(http.StatusGatewayTimeout, x.hit.fields, nil)
+		x.release()
+		return nil
 	case bypass, run:
 		x.prepare(resp.Header())
-		if x.run.store {
-			return x.runBuffered(ctx, resp, next)
+		if x.validate {
+			if _, ok := r.Header.(headerSetter); !ok {
+				x.validate = false // no way to make it conditional: fetch it whole
+			}
 		}
+		if x.run.store || x.validate {
+			return x.runBuffered(ctx, r.Header, resp, next)
+		}
+	}
+	if len(x.invalidate) > 0 {
+		err := next()
+		if err == nil {
+			loc, cloc := "", ""
+			resp.Header().Range(func(name, value string) {
+				switch canonicalName(name) {
+				case "Location":
+					loc = value
+				case "Content-Location":
+					cloc = value
+				}
+			})
+			x.invalidateAfter(ctx, statusOr200(resp.Status()), loc, cloc)
+		}
+		x.release()
+		return err
 	}
 	x.release()
 	return next()
 }
 
+func statusOr200(status int) int {
+	if status == 0 {
+		return http.StatusOK
+	}
+	return status
+}
+
 // runBuffered runs the rest of the chain and offers its response to the
-// store.
-func (x *exchange) runBuffered(ctx context.Context, resp Response, next func() error) error {
+// store; a revalidation answered 304 is answered from the freshened entry.
+func (x *exchange) runBuffered(ctx context.Context, reqHeader RequestHeader, resp Response, next func() error) error {
+	var saved savedConditional
+	set, _ := reqHeader.(headerSetter)
+	validating := x.validate
+	if validating {
+		x.setConditional(reqHeader, set, &saved)
+	}
 	done := false
 	end := x.e.cache.Trace(ctx, "handler", x.key)
 	defer func() {
+		if validating {
+			restoreConditional(set, &saved)
+		}
 		if !done {
 			if end != nil {
 				end(errHandlerPanicked)
@@ -60,17 +108,32 @@ func (x *exchange) runBuffered(ctx context.Context, resp Response, next func() e
 		x.release()
 		return err
 	}
-	status := resp.Status()
-	if status == 0 {
-		status = http.StatusOK
-	}
+	status := statusOr200(resp.Status())
 	if stream := resp.BodyStream(); stream != nil {
 		x.runStream(ctx, resp, stream, status)
 		return nil
 	}
 	body := resp.Body()
 	x.commit(status, resp.Header(), int64(len(body)))
+	if x.run.validated {
+		x.finish(ctx)
+		if x.outcome == hit {
+			resp.WriteHit(x.hitStatus(), x.hit.fields, x.hitBody())
+		}
+		x.release()
+		return nil
+	}
 	x.capture(body)
+	if r := &x.run; r.store {
+		if r.etag == "" {
+			// The miss carries the ETag its hits will.
+			r.etag, r.ownETag = bodyETag(body), true
+			resp.Header().Set("Etag", r.etag)
+		}
+		if x.prev != nil {
+			resp.Header().Set("Cache-Status", x.status+"; fwd-status="+strconv.Itoa(status)+"; stored")
+		}
+	}
 	x.finish(ctx)
 	x.release()
 	return nil

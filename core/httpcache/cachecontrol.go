@@ -6,23 +6,44 @@ import (
 	"time"
 )
 
-// cacheControl holds the Cache-Control directives hoard acts on. Ages are
-// -1 when absent.
+// cacheControl holds the Cache-Control directives hoard acts on, of a
+// request or a response (RFC 9111 section 5.2). Ages are in seconds, -1
+// when absent.
 type cacheControl struct {
 	noStore, noCache, private, public bool
-	maxAge, sMaxAge                   int64
-	seen                              uint8 // which ages were given, see add
+	mustRevalidate, proxyRevalidate   bool
+	immutable, onlyIfCached           bool
+	// noCacheFields and privateFields are the field lists of no-cache="a,
+	// b" and private="a, b" (quotes removed), when given.
+	noCacheFields, privateFields string
+	maxAge, sMaxAge              int64
+	// maxStale is -1 when absent; maxStaleAny is a max-stale without a
+	// value: any staleness.
+	maxStale    int64
+	maxStaleAny bool
+	minFresh    int64
+	// staleWhileRevalidate and staleIfError (RFC 5861), -1 when absent.
+	staleWhileRevalidate, staleIfError int64
+	seen                               uint8 // which ages were given, see add
 }
 
 const (
 	seenMaxAge uint8 = 1 << iota
 	seenSMaxAge
+	seenMaxStale
+	seenMinFresh
+	seenSWR
+	seenSIE
 )
 
-// parseCacheControl reads the directives of one Cache-Control field value
-// (RFC 9111 section 5.2); add more values with add. It never allocates.
+func newCacheControl() cacheControl {
+	return cacheControl{maxAge: -1, sMaxAge: -1, maxStale: -1, minFresh: -1, staleWhileRevalidate: -1, staleIfError: -1}
+}
+
+// parseCacheControl reads the directives of one Cache-Control field value;
+// add more values with add. It never allocates.
 func parseCacheControl(value string) cacheControl {
-	cc := cacheControl{maxAge: -1, sMaxAge: -1}
+	cc := newCacheControl()
 	cc.add(value)
 	return cc
 }
@@ -36,29 +57,86 @@ func (cc *cacheControl) add(v string) {
 	for v != "" {
 		var directive string
 		directive, v = nextDirective(v)
-		name, arg, _ := strings.Cut(directive, "=")
+		name, arg, hasArg := strings.Cut(directive, "=")
 		name = strings.TrimSpace(name)
 		switch {
 		case strings.EqualFold(name, "no-store"):
 			cc.noStore = true
 		case strings.EqualFold(name, "no-cache"):
-			cc.noCache = true
+			if hasArg && !cc.noCache {
+				cc.noCacheFields = joinFields(cc.noCacheFields, unquote(arg))
+			} else {
+				cc.noCache, cc.noCacheFields = true, ""
+			}
 		case strings.EqualFold(name, "private"):
-			cc.private = true
+			if hasArg && !cc.private {
+				cc.privateFields = joinFields(cc.privateFields, unquote(arg))
+			} else {
+				cc.private, cc.privateFields = true, ""
+			}
 		case strings.EqualFold(name, "public"):
 			cc.public = true
+		case strings.EqualFold(name, "must-revalidate"):
+			cc.mustRevalidate = true
+		case strings.EqualFold(name, "proxy-revalidate"):
+			cc.proxyRevalidate = true
+		case strings.EqualFold(name, "immutable"):
+			cc.immutable = true
+		case strings.EqualFold(name, "only-if-cached"):
+			cc.onlyIfCached = true
 		case strings.EqualFold(name, "max-age"):
-			if cc.seen&seenMaxAge == 0 {
-				cc.seen |= seenMaxAge
-				cc.maxAge = parseDeltaSeconds(arg)
-			}
+			cc.first(seenMaxAge, &cc.maxAge, arg)
 		case strings.EqualFold(name, "s-maxage"):
-			if cc.seen&seenSMaxAge == 0 {
-				cc.seen |= seenSMaxAge
-				cc.sMaxAge = parseDeltaSeconds(arg)
+			cc.first(seenSMaxAge, &cc.sMaxAge, arg)
+		case strings.EqualFold(name, "min-fresh"):
+			cc.first(seenMinFresh, &cc.minFresh, arg)
+		case strings.EqualFold(name, "stale-while-revalidate"):
+			cc.first(seenSWR, &cc.staleWhileRevalidate, arg)
+		case strings.EqualFold(name, "stale-if-error"):
+			cc.first(seenSIE, &cc.staleIfError, arg)
+		case strings.EqualFold(name, "max-stale"):
+			if cc.seen&seenMaxStale == 0 {
+				cc.seen |= seenMaxStale
+				if hasArg {
+					cc.maxStale = parseDeltaSeconds(arg)
+				} else {
+					cc.maxStaleAny = true
+				}
 			}
 		}
 	}
+}
+
+// first sets *dst from arg unless the directive was seen before.
+func (cc *cacheControl) first(bit uint8, dst *int64, arg string) {
+	if cc.seen&bit == 0 {
+		cc.seen |= bit
+		*dst = parseDeltaSeconds(arg)
+	}
+}
+
+// revalidate reports whether a stored response may never be served stale:
+// must-revalidate, or proxy-revalidate in a shared cache.
+func (cc *cacheControl) revalidate(shared bool) bool {
+	return cc.mustRevalidate || shared && cc.proxyRevalidate
+}
+
+func unquote(s string) string {
+	s = strings.TrimSpace(s)
+	if len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' {
+		s = s[1 : len(s)-1]
+	}
+	return s
+}
+
+func joinFields(a, b string) string {
+	switch {
+	case a == "":
+		return b
+	case b == "":
+		return a
+	}
+	return a + "," + b
 }
 
 // nextDirective splits off the first comma-separated directive, honouring
@@ -82,10 +160,7 @@ func nextDirective(s string) (directive, rest string) {
 // 1.2.2), in its quoted form too, which recipients may accept. A value too
 // large is capped; anything else that is not digits is 0: stale.
 func parseDeltaSeconds(arg string) int64 {
-	s := strings.TrimSpace(arg)
-	if len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' {
-		s = s[1 : len(s)-1]
-	}
+	s := unquote(arg)
 	if s == "" {
 		return 0
 	}

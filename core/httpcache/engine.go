@@ -10,6 +10,7 @@ import (
 	hoard "github.com/hoard-go/hoard/core"
 	"github.com/hoard-go/hoard/core/internal/bridge"
 	"github.com/hoard-go/hoard/core/internal/envelope"
+	"github.com/hoard-go/hoard/core/internal/memo"
 )
 
 // Engine caches the responses of one route or middleware in a hoard.Cache.
@@ -29,7 +30,8 @@ type Engine struct {
 	// them every time.
 	observed, ownClock, keepKey bool
 
-	statusHit, statusMiss, statusRefresh, statusBypass string
+	statusHit, statusStale, statusMiss, statusRefresh, statusRevalidate, statusBypass string
+	statusOnlyIfCached                                                                string
 }
 
 // New returns an engine caching in c. Options are checked here: a bad
@@ -64,10 +66,14 @@ func New(c *hoard.Cache, opts ...Option) (*Engine, error) {
 	if b.Dropper() != nil && cfg.keyFunc == nil {
 		e.hot = newHotTable()
 	}
-	e.statusHit = cfg.cacheStatusName + "; hit"
-	e.statusMiss = cfg.cacheStatusName + "; fwd=uri-miss"
-	e.statusRefresh = cfg.cacheStatusName + "; fwd=request"
-	e.statusBypass = cfg.cacheStatusName + "; fwd=bypass"
+	name := cfg.cacheStatusName
+	e.statusHit = name + "; hit"
+	e.statusStale = name + "; hit; detail=stale"
+	e.statusMiss = name + "; fwd=uri-miss"
+	e.statusRefresh = name + "; fwd=request"
+	e.statusRevalidate = name + "; fwd=stale"
+	e.statusBypass = name + "; fwd=bypass"
+	e.statusOnlyIfCached = name + "; fwd=miss; detail=only-if-cached"
 	e.pool.New = func() any {
 		x := new(exchange)
 		x.visit = x.req.take // bound once: VisitAll gets it without allocating
@@ -85,14 +91,19 @@ var errHandlerPanicked = errors.New("httpcache: handler panicked")
 type outcome uint8
 
 const (
-	// pass: not a cacheable method. The handler runs untouched.
+	// pass: not a cacheable method. The handler runs untouched (an unsafe
+	// method's success invalidates the URL, see invalidate.go).
 	pass outcome = iota
 	// bypass: a cacheable method, but this request must not use the cache.
 	bypass
 	// hit: answered from the cache.
 	hit
-	// run: a miss. The handler runs, and its response may be stored.
+	// run: a miss, or a revalidation. The handler runs, and its response
+	// may be stored.
 	run
+	// unsatisfiable: only-if-cached with nothing suitable stored: 504,
+	// without running the handler.
+	unsatisfiable
 )
 
 // exchange is one request's passage through the engine, from begin to
@@ -107,8 +118,14 @@ type exchange struct {
 	keyView bool // key is a view of keyBuf, valid until release
 	head    bool
 	req     requestFields
+	hdr     RequestHeader            // the request's header, during the request
 	visit   func(name, value string) // req.take
 	rng     uint64                   // see random
+
+	requestTime int64 // Unix nanoseconds
+	rcc         cacheControl
+	refresh     bool // the client asked for a validated response
+	authorized  bool // a shared cache serving a request with Authorization
 
 	hit hitState // outcome hit
 
@@ -118,6 +135,16 @@ type exchange struct {
 	snap     []Field                  // the response's fields when committed (views)
 	addField func(name, value string) // snapshotField
 	cw       captureWriter            // the handler's writer on net/http
+	// prev is the stored entry a run revalidates: with validate set, the
+	// handler sees a conditional request made of its validators.
+	prev     *envelope.Entry
+	validate bool
+	// vary is the vary record found under the URL's key, for a variant
+	// that was not stored.
+	vary varyRecord
+
+	// outcome pass, for an unsafe method: the keys its success drops.
+	invalidate []string
 }
 
 // begin decides what to do with r. It may block while another request for
@@ -129,34 +156,43 @@ func (e *Engine) begin(ctx context.Context, r *Request) *exchange {
 	case "GET":
 	case "HEAD":
 		x.head = true
-	default:
+	case "OPTIONS", "TRACE":
 		x.outcome = pass
 		return x
+	default:
+		return e.unsafeMethod(x, r)
 	}
+	x.hdr = r.Header
 	x.req.read(r.Header, e.cfg.varyBy, x.visit)
-	refresh := false
+	x.rcc = newCacheControl()
 	if e.cfg.requestDirectives {
 		if v := x.req.cacheControl; v != "" {
-			cc := parseCacheControl(v)
-			if cc.noStore {
+			x.rcc.add(v)
+			if x.rcc.noStore {
 				return x.bypass(ctx)
 			}
-			refresh = cc.noCache || cc.maxAge == 0
+			x.refresh = x.rcc.noCache || x.rcc.maxAge == 0
 		} else if v := x.req.pragma; v != "" && containsToken(v, "no-cache") {
-			refresh = true
+			x.refresh = true // Pragma counts only without Cache-Control
 		}
 	}
-	if !e.cfg.authorization && x.req.authorization != "" {
-		return x.bypass(ctx)
+	if x.req.authorization != "" {
+		switch {
+		case e.cfg.mode == SharedCache:
+			x.authorized = true // RFC 9111 section 3.5 decides per response
+		case !e.cfg.authorization:
+			return x.bypass(ctx)
+		}
 	}
+	now := e.now(r)
+	x.requestTime = now
 	var hotHash uint64
-	useHot := e.hot != nil && !refresh && e.hot.eligible(r, &x.req)
+	useHot := e.hot != nil && x.req.cacheControl == "" && x.req.pragma == "" && x.req.rangeSpec == "" &&
+		!x.authorized && e.hot.eligible(r, &x.req)
 	if useHot {
 		hotHash = e.hot.hash(r)
-		if d := e.hot.find(hotHash, r, x.req.vary); d != nil {
-			if now := e.now(r); d.Entry.Expires == 0 || now < d.Entry.Expires {
-				return e.serveHot(ctx, x, r, d, now)
-			}
+		if d := e.hot.find(hotHash, r, x.req.vary); d != nil && usableAsIs(&d.Entry, now) {
+			return e.serveHot(ctx, x, r, d, now)
 		}
 	}
 	x.keyBuf = e.appendKey(x.keyBuf[:0], r, &x.req)
@@ -166,44 +202,136 @@ func (e *Engine) begin(ctx context.Context, r *Request) *exchange {
 	}
 	x.outcome = run
 	x.label = "MISS"
-	if refresh {
+	x.status = e.statusMiss
+	if x.refresh {
 		x.ownKey()
 		x.status = e.statusRefresh
-		x.run.store = !x.head
-		return x
 	}
-	x.status = e.statusMiss
 	forgotten := e.flights.forgotten.Load()
-	now := e.now(r)
 	d, err := e.cache.Lookup(ctx, x.key, now, &x.hit.e)
 	if err == nil {
-		if useHot && d != nil {
+		ent := &x.hit.e
+		if d != nil {
+			ent = &d.Entry
+		}
+		if ent.Kind == envelope.KindVary {
+			if d, ent, err = e.lookupVariant(ctx, x, ent, now); err != nil {
+				return e.miss(ctx, x, forgotten)
+			}
+		} else if useHot && d != nil {
 			e.hot.remember(hotHash, r, x.req.vary, d.Memo)
 		}
-		x.serve(now, d)
-		return x
+		return e.decide(ctx, x, d, ent, now, forgotten)
 	}
 	// A backend that failed the lookup (a timeout, an open breaker) is not
 	// waited on again to store the response: a miss costs one operation
 	// timeout at most.
 	x.run.backendDown = !errors.Is(err, hoard.ErrNotFound)
+	return e.miss(ctx, x, forgotten)
+}
+
+// lookupVariant follows a vary record to the variant the request's values
+// select. An error is a miss, with x.vary set for the response's store.
+func (e *Engine) lookupVariant(ctx context.Context, x *exchange, rec *envelope.Entry, now int64) (*memo.Decoded, *envelope.Entry, error) {
+	v, ok := decodeVaryRecord(rec)
+	if !ok {
+		return nil, nil, hoard.ErrCorrupt
+	}
+	x.vary = v
+	x.ownKey()
+	d, err := e.cache.Lookup(ctx, e.variantKey(x.key, v.gen, varyBlock(v.names, x.hdr)), now, &x.hit.e)
+	if err != nil {
+		return nil, nil, err
+	}
+	ent := &x.hit.e
+	if d != nil {
+		ent = &d.Entry
+	}
+	if ent.Kind != envelope.KindHTTP {
+		return nil, nil, hoard.ErrCorrupt
+	}
+	return d, ent, nil
+}
+
+// decide answers x from a stored entry, or revalidates or refetches it
+// (RFC 9111 section 4 and the request's directives, section 5.2.1).
+func (e *Engine) decide(ctx context.Context, x *exchange, d *memo.Decoded, ent *envelope.Entry, now int64, forgotten uint64) *exchange {
+	if x.authorized && ent.Flags&envelope.FlagAuthorized == 0 {
+		return e.miss(ctx, x, forgotten) // RFC 9111 section 3.5: not for this request
+	}
+	st := stateAt(ent, now)
+	usable := st.fresh && ent.Flags&envelope.FlagNoCache == 0
+	if usable && x.refresh && ent.Flags&envelope.FlagImmutable == 0 {
+		usable = false // a reload validates what is not immutable
+	}
+	if x.rcc.maxAge > 0 && st.age > x.rcc.maxAge || x.rcc.minFresh >= 0 && (!st.fresh || st.left < x.rcc.minFresh) {
+		usable = false
+	}
+	if usable {
+		x.serve(now, d, ent, false)
+		return x
+	}
+	if !st.fresh && ent.Flags&(envelope.FlagMustRevalidate|envelope.FlagNoCache) == 0 && !x.refresh &&
+		(x.rcc.maxStaleAny || x.rcc.maxStale >= 0 && st.staleFor <= x.rcc.maxStale) &&
+		(x.rcc.maxAge < 0 || st.age <= x.rcc.maxAge) {
+		x.serve(now, d, ent, true) // the client accepts it stale
+		return x
+	}
+	if x.rcc.onlyIfCached {
+		return x.unsatisfiable()
+	}
+	x.prev = ent
+	x.validate = hasValidator(ent) && !x.head
+	if !x.refresh {
+		x.status = e.statusRevalidate
+	}
+	return e.miss(ctx, x, forgotten)
+}
+
+// hasValidator reports whether ent can be revalidated: an ETag of the
+// origin's, or a Last-Modified date.
+func hasValidator(ent *envelope.Entry) bool {
+	return len(ent.ETag) > 0 && ent.Flags&envelope.FlagOwnETag == 0 || storedHeader(ent, "Last-Modified") != ""
+}
+
+// usableAsIs reports whether ent answers a plain request (no directives)
+// without validation.
+func usableAsIs(ent *envelope.Entry, now int64) bool {
+	return (ent.FreshUntil == 0 || now < ent.FreshUntil) && ent.Flags&envelope.FlagNoCache == 0
+}
+
+// miss runs the handler for x, or waits for the request that runs it for
+// the same key.
+func (e *Engine) miss(ctx context.Context, x *exchange, forgotten uint64) *exchange {
+	x.outcome = run
+	if x.rcc.onlyIfCached {
+		return x.unsatisfiable()
+	}
 	if x.head {
 		// A HEAD response has no body to store for GETs; the GET that
 		// follows fills the entry.
 		return x
 	}
 	x.ownKey() // kept by the flight and the stored entry
+	if x.refresh {
+		x.run.store = true // a client's reload waits for no one
+		return x
+	}
 	f, leader := e.flights.join(x.key)
 	if leader {
 		// A leader that finished between our lookup and our join has
 		// stored its entry and left the group: look once more rather than
 		// run the handler again (only when some flight ended meanwhile).
-		if !x.run.backendDown && e.flights.forgotten.Load() != forgotten {
+		if x.prev == nil && x.vary.gen == 0 && !x.run.backendDown && e.flights.forgotten.Load() != forgotten {
 			now := e.cache.Now()
-			if raw, d := e.cache.Recheck(ctx, x.key, now, &x.hit.e); raw != nil {
+			if raw, d := e.cache.Recheck(ctx, x.key, now, &x.hit.e); raw != nil && (d != nil && d.Entry.Kind == envelope.KindHTTP || d == nil && x.hit.e.Kind == envelope.KindHTTP) {
 				e.flights.resolve(f, raw)
 				e.flights.forget(x.key, f)
-				x.serve(now, d)
+				ent := &x.hit.e
+				if d != nil {
+					ent = &d.Entry
+				}
+				x.serve(now, d, ent, false)
 				return x
 			}
 		}
@@ -213,12 +341,15 @@ func (e *Engine) begin(ctx context.Context, r *Request) *exchange {
 	}
 	select {
 	case <-f.done:
-		if f.result != nil && envelope.Decode(f.result, &x.hit.e) == nil {
-			x.serve(e.cache.Now(), nil)
+		if f.result != nil && envelope.Decode(f.result, &x.hit.e) == nil && x.hit.e.Kind == envelope.KindHTTP &&
+			(len(x.hit.e.Vary) == 0 || sameVary(x.hit.e.Vary, x.hdr)) {
+			x.prev = nil
+			x.serve(e.cache.Now(), nil, &x.hit.e, false)
 			return x
 		}
-		// The leader's response could not be shared: run our own, and
-		// store it if it turns out storable.
+		// The leader's response could not be shared (not storable, or a
+		// variant for other request values): run our own, and store it if
+		// it turns out storable.
 		x.run.store = true
 	case <-ctx.Done():
 	}
@@ -238,6 +369,13 @@ func (x *exchange) bypass(ctx context.Context) *exchange {
 	x.label = "BYPASS"
 	x.status = x.e.statusBypass
 	x.e.cache.Observe(ctx, bridge.Bypass, "http", "", nil)
+	return x
+}
+
+func (x *exchange) unsatisfiable() *exchange {
+	x.outcome = unsatisfiable
+	x.label = "MISS"
+	x.status = x.e.statusOnlyIfCached
 	return x
 }
 
@@ -284,9 +422,8 @@ func (x *exchange) release() {
 		e.flights.resolve(x.run.leader, nil)
 		e.flights.forget(x.key, x.run.leader)
 	}
-	if x.outcome == hit {
-		x.hit.reset()
-	} else {
+	x.hit.reset()
+	if x.outcome != hit {
 		x.run = runState{}
 		if cap(x.preset) > 32 {
 			x.preset = nil // don't pool what one odd request grew
@@ -295,6 +432,8 @@ func (x *exchange) release() {
 		x.preset = x.preset[:0]
 		x.cw.reset()
 	}
+	x.prev, x.validate, x.vary, x.invalidate = nil, false, varyRecord{}, nil
+	x.hdr, x.refresh, x.authorized = nil, false, false
 	x.e, x.outcome, x.label, x.status, x.key, x.keyView, x.head = nil, pass, "", "", "", false, false
 	x.keyBuf = x.keyBuf[:0]
 	e.pool.Put(x)

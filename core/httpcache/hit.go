@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strconv"
 	"sync/atomic"
-	"time"
 
 	"github.com/hoard-go/hoard/core/internal/bridge"
 	"github.com/hoard-go/hoard/core/internal/envelope"
@@ -48,6 +47,8 @@ type hitState struct {
 	e            envelope.Entry  // the entry, when decoded for this request
 	ent          *envelope.Entry // the entry served: &e, or a memo's
 	notModified  bool
+	part         rangeResult // a Range request's answer
+	rng          byteRange
 	fields       []Field
 	sharedFields bool      // fields are a plan's, not in fieldBuf
 	fieldBuf     [16]Field // backs fields when they are this hit's own
@@ -61,32 +62,43 @@ func (h *hitState) reset() {
 		// after filling it.
 		clear(h.fieldBuf[:min(len(h.fields), len(h.fieldBuf))])
 	}
-	if h.ent == &h.e {
-		h.e = envelope.Entry{}
-	}
+	h.e = envelope.Entry{}
 	h.ent = nil
 	h.fields = nil
 	h.sharedFields = false
 	h.notModified = false
+	h.part = rangeWhole
 }
 
-// serve prepares a hit on the entry in x.hit.e, or in d when the backend
-// keeps memos: the conditional request, then the header fields.
-func (x *exchange) serve(now int64, d *memo.Decoded) {
+// serve prepares a hit on ent (d's entry when the backend keeps memos):
+// the conditional request, a Range, then the header fields. stale marks a
+// response served past its freshness.
+func (x *exchange) serve(now int64, d *memo.Decoded, ent *envelope.Entry, stale bool) {
+	x.outcome = hit
+	x.label, x.status = "HIT", x.e.statusHit
+	if stale {
+		x.label, x.status = "STALE", x.e.statusStale
+	}
+	x.serveAs(now, d, ent, stale)
+}
+
+// serveAs is serve with x.label and x.status already set. A hit that is
+// not a plain fresh one builds its own fields.
+func (x *exchange) serveAs(now int64, d *memo.Decoded, ent *envelope.Entry, own bool) {
 	x.outcome = hit
 	h := &x.hit
-	h.ent = &h.e
-	if d != nil {
-		h.ent = &d.Entry // the same entry, without copying it
-	}
+	h.ent = ent
 	if inm := x.req.ifNoneMatch; inm != "" {
-		h.notModified = etagMatches(inm, unsafeString(h.ent.ETag))
+		h.notModified = etagMatches(inm, unsafeString(ent.ETag))
 	} else if ims := x.req.ifModifiedSince; ims != "" {
-		h.notModified = notModifiedSince(ims, storedHeader(h.ent, "Last-Modified"))
+		h.notModified = notModifiedSince(ims, storedHeader(ent, "Last-Modified"))
 	}
-	age := max(0, (now-h.ent.Created)/int64(time.Second))
-	if d == nil || h.notModified {
-		h.fields, _ = x.e.appendHitFields(h.fieldBuf[:0], h.ent, h.notModified, age)
+	if spec := x.req.rangeSpec; spec != "" && !h.notModified && ent.Status == 200 && !x.head && ifRangeMatches(x.req.ifRange, ent) {
+		h.rng, h.part = parseRange(spec, int64(len(ent.Body)))
+	}
+	age := stateAt(ent, now).age
+	if d == nil || h.notModified || own || h.part != rangeWhole {
+		h.fields, _ = x.e.appendHitFields(h.fieldBuf[:0], ent, h, age, x.label, x.status)
 		return
 	}
 	p, _ := d.Plan.Load().(*hitPlan)
@@ -119,22 +131,31 @@ func (e *Engine) serveHot(ctx context.Context, x *exchange, r *Request, d *memo.
 	} else {
 		e.cache.CountHit(rnd >> 8) // Observe's count, with the number we have
 	}
-	x.serve(now, d)
+	x.serve(now, d, &d.Entry, false)
 	return x
 }
 
-// hitStatus is the status of a hit: the stored one, or 304.
+// hitStatus is the status of a hit: the stored one, 304, 206 or 416.
 func (x *exchange) hitStatus() int {
-	if x.hit.notModified {
+	switch {
+	case x.hit.notModified:
 		return 304
+	case x.hit.part == rangePart:
+		return 206
+	case x.hit.part == rangeUnsatisfiable:
+		return 416
 	}
 	return x.hit.ent.Status
 }
 
-// hitBody is the body of a hit: nil for HEAD and 304. It is read-only.
+// hitBody is the body of a hit: nil for HEAD, 304 and 416, the range for
+// 206. It is read-only.
 func (x *exchange) hitBody() []byte {
-	if x.head || x.hit.notModified {
+	switch {
+	case x.head || x.hit.notModified || x.hit.part == rangeUnsatisfiable:
 		return nil
+	case x.hit.part == rangePart:
+		return x.hit.ent.Body[x.hit.rng.start:x.hit.rng.end]
 	}
 	return x.hit.ent.Body
 }
@@ -152,16 +173,19 @@ func isNotModifiedHeader(name string) bool {
 	return false
 }
 
-// ownHitFields is how many fields a hit adds to the stored ones at most:
-// ETag, Age, Content-Length, Cache-Control, X-Cache and Cache-Status.
+// ownHitFields is how many fields a plain hit (a plan's) adds to the
+// stored ones at most: ETag, Age, Content-Length, Cache-Control, X-Cache
+// and Cache-Status.
 const ownHitFields = memo.PlanOwnFields
 
-// appendHitFields lists the header of a hit (or 304) on e: the stored
-// fields, ETag, Content-Length, Age, hoard's status headers, and a
-// Cache-Control max-age of the entry's lifetime when the handler set none.
-// Stored names and values are views of the entry's bytes; the numbers
-// share one string. It returns the index of Age.
-func (e *Engine) appendHitFields(fields []Field, ent *envelope.Entry, notModified bool, age int64) ([]Field, int) {
+// appendHitFields lists the header of a hit (or 304, 206, 416) on ent:
+// the stored fields, ETag, Content-Length (and Content-Range), Age,
+// hoard's status headers, and a Cache-Control max-age of the entry's
+// lifetime when the response set none. Stored names and values are views
+// of the entry's bytes; the numbers share one string. h is nil for a plain
+// 200 (a hit plan's fields). It returns the index of Age.
+func (e *Engine) appendHitFields(fields []Field, ent *envelope.Entry, h *hitState, age int64, label, cacheStatus string) ([]Field, int) {
+	notModified := h != nil && h.notModified
 	hasCC := false
 	for name, value, rest := envelope.NextField(ent.Header); name != nil; name, value, rest = envelope.NextField(rest) {
 		n := unsafeString(name)
@@ -176,16 +200,37 @@ func (e *Engine) appendHitFields(fields []Field, ent *envelope.Entry, notModifie
 	if len(ent.ETag) > 0 {
 		fields = append(fields, Field{"Etag", unsafeString(ent.ETag)})
 	}
-	var buf [64]byte
+	var buf [96]byte
 	b := strconv.AppendInt(buf[:0], age, 10)
 	nAge := len(b)
 	nLen := nAge
 	if !notModified {
-		b = strconv.AppendInt(b, int64(len(ent.Body)), 10)
+		n := int64(len(ent.Body))
+		switch {
+		case h != nil && h.part == rangePart:
+			n = h.rng.end - h.rng.start
+		case h != nil && h.part == rangeUnsatisfiable:
+			n = 0
+		}
+		b = strconv.AppendInt(b, n, 10)
 		nLen = len(b)
 	}
-	nCC := nLen
-	if !hasCC && e.cfg.maxAgeHeader {
+	nRange := nLen
+	if h != nil && h.part != rangeWhole {
+		b = append(b, "bytes "...)
+		if h.part == rangePart {
+			b = strconv.AppendInt(b, h.rng.start, 10)
+			b = append(b, '-')
+			b = strconv.AppendInt(b, h.rng.end-1, 10)
+		} else {
+			b = append(b, '*')
+		}
+		b = append(b, '/')
+		b = strconv.AppendInt(b, int64(len(ent.Body)), 10)
+		nRange = len(b)
+	}
+	nCC := nRange
+	if !hasCC && e.cfg.maxAgeHeader && e.cfg.mode == ApplicationCache {
 		b = appendMaxAge(b, entryLifetime(ent))
 		nCC = len(b)
 	}
@@ -195,22 +240,16 @@ func (e *Engine) appendHitFields(fields []Field, ent *envelope.Entry, notModifie
 	if nLen > nAge {
 		fields = append(fields, Field{"Content-Length", s[nAge:nLen]})
 	}
-	if nCC > nLen {
-		fields = append(fields, Field{"Cache-Control", s[nLen:nCC]})
+	if nRange > nLen {
+		fields = append(fields, Field{"Content-Range", s[nLen:nRange]})
+	}
+	if nCC > nRange {
+		fields = append(fields, Field{"Cache-Control", s[nRange:nCC]})
 	}
 	if e.cfg.cacheHeader != "" {
-		fields = append(fields, Field{e.cfg.cacheHeader, "HIT"})
+		fields = append(fields, Field{e.cfg.cacheHeader, label})
 	}
-	return append(fields, Field{"Cache-Status", e.statusHit}), ageAt
-}
-
-// entryLifetime is how long ent is fresh in all, noExpiry for an entry
-// that never expires.
-func entryLifetime(ent *envelope.Entry) time.Duration {
-	if ent.Expires == 0 {
-		return noExpiry
-	}
-	return time.Duration(ent.Expires - ent.Created)
+	return append(fields, Field{"Cache-Status", cacheStatus}), ageAt
 }
 
 // storedHeader returns the first stored value of name.
@@ -239,7 +278,7 @@ type agedFields struct {
 }
 
 func (e *Engine) newHitPlan(ent *envelope.Entry) *hitPlan {
-	fields, ageAt := e.appendHitFields(nil, ent, false, 0)
+	fields, ageAt := e.appendHitFields(nil, ent, nil, 0, "HIT", e.statusHit)
 	p := &hitPlan{e: e, ageAt: ageAt}
 	p.cur.Store(&agedFields{sec: 0, fields: slices.Clip(fields)})
 	return p

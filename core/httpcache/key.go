@@ -45,9 +45,9 @@ func (e *Engine) appendID(b []byte, r *Request, f *requestFields) []byte {
 		b = appendLength(b, len(r.RawQuery))
 		b = appendSortedQuery(b, r.RawQuery)
 	}
-	for _, v := range f.vary {
+	for i, v := range f.vary {
 		b = append(b, '|')
-		b = appendComponent(b, v)
+		b = appendComponent(b, normaliseValue(e.cfg.varyBy[i], v))
 	}
 	if e.cfg.authorization {
 		if cred := f.authorization; cred != "" {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"strconv"
 )
 
 // Handler returns next with its responses cached: net/http middleware.
@@ -63,20 +64,32 @@ func (e *Engine) serveHTTP(w, under http.ResponseWriter, r *http.Request, h http
 	defer x.release()
 	switch x.outcome {
 	case hit:
-		netResponseHeader(w.Header()).setFields(x.hit.fields)
-		w.WriteHeader(x.hitStatus())
-		if body := x.hitBody(); len(body) > 0 {
-			_, _ = w.Write(body)
-		}
+		writeHit(w, x)
+		return nil
+	case unsatisfiable:
+		x.writeStatusHeaders(netResponseHeader(w.Header()))
+		w.WriteHeader(http.StatusGatewayTimeout)
 		return nil
 	case bypass, run:
 		x.prepare(netResponseHeader(w.Header()))
-		if x.run.store {
-			return x.runHTTP(ctx, under, r, h, next)
+		if x.run.store || x.validate {
+			return x.runHTTP(ctx, w, under, r, h, next)
 		}
 		return callNext(under, r, h, next)
 	}
+	if len(x.invalidate) > 0 {
+		return x.watchHTTP(ctx, under, r, h, next)
+	}
 	return callNext(under, r, h, next)
+}
+
+// writeHit sends x's hit through w.
+func writeHit(w http.ResponseWriter, x *exchange) {
+	netResponseHeader(w.Header()).setFields(x.hit.fields)
+	w.WriteHeader(x.hitStatus())
+	if body := x.hitBody(); len(body) > 0 {
+		_, _ = w.Write(body)
+	}
 }
 
 func callNext(w http.ResponseWriter, r *http.Request, h http.Handler, next func(http.ResponseWriter) error) error {
@@ -88,13 +101,22 @@ func callNext(w http.ResponseWriter, r *http.Request, h http.Handler, next func(
 }
 
 // runHTTP runs the handler through x's capture writer and stores what it
-// sent, if it may.
-func (x *exchange) runHTTP(ctx context.Context, w http.ResponseWriter, r *http.Request, h http.Handler, next func(http.ResponseWriter) error) error {
+// sent, if it may; a revalidation answered 304 is answered from the
+// freshened entry instead.
+func (x *exchange) runHTTP(ctx context.Context, w, under http.ResponseWriter, r *http.Request, h http.Handler, next func(http.ResponseWriter) error) error {
 	cw := &x.cw
-	cw.w = w
+	cw.w = under
+	var saved savedConditional
+	validating := x.validate
+	if validating {
+		x.setConditional(netRequestHeader(r.Header), netRequestHeader(r.Header), &saved)
+	}
 	done := false
 	end := x.e.cache.Trace(ctx, "handler", x.key)
 	defer func() {
+		if validating {
+			restoreConditional(netRequestHeader(r.Header), &saved)
+		}
 		if !done {
 			if end != nil {
 				end(errHandlerPanicked)
@@ -108,37 +130,83 @@ func (x *exchange) runHTTP(ctx context.Context, w http.ResponseWriter, r *http.R
 		end(err)
 	}
 	if err != nil || cw.hijacked {
+		if cw.hold && !cw.hijacked {
+			_ = cw.release() // the handler's own error response, as it wrote it
+		}
 		x.abort()
 		return err
 	}
 	if !cw.wroteHeader {
-		cw.commit(http.StatusOK) // the handler wrote nothing: net/http sends 200
+		cw.WriteHeader(http.StatusOK) // the handler wrote nothing: net/http sends 200
 	}
-	x.finish(ctx)
+	switch {
+	case x.run.validated:
+		x.finish(ctx)
+		if x.outcome == hit {
+			writeHit(w, x)
+		}
+	case cw.hold:
+		cw.sendHeld(ctx)
+	default:
+		x.finish(ctx)
+	}
 	return nil
 }
 
+// watchHTTP runs an unsafe request's handler, watching its status and
+// Location fields, and invalidates what its success changed.
+func (x *exchange) watchHTTP(ctx context.Context, under http.ResponseWriter, r *http.Request, h http.Handler, next func(http.ResponseWriter) error) error {
+	cw := &x.cw
+	cw.w, cw.watch = under, true
+	err := callNext(cw, r, h, next)
+	code := cw.code
+	if code == 0 && err == nil {
+		code = http.StatusOK
+	}
+	if err == nil {
+		hdr := under.Header()
+		x.invalidateAfter(ctx, code, hdr.Get("Location"), hdr.Get("Content-Location"))
+	}
+	return err
+}
+
 // captureWriter is the http.ResponseWriter the handler writes to on a
-// miss. Everything goes through to the client at once; the exchange gets
-// the status and header before they are sent (commit) and a bounded copy
-// of the body (capture). It keeps http.Flusher, http.Hijacker and Unwrap,
-// so http.ResponseController works through it.
+// miss. A response that may be stored is held until the handler returns,
+// so that the miss carries the ETag its hits will (the body's, when the
+// handler set none) and a Content-Length, and is stored before it is
+// sent; a flush, or a body past the size limit, sends it at once and
+// streams the rest (that response then carries no ETag, and is stored only
+// if it completes within the limit). Anything else goes through at once. A
+// revalidation's 304 never reaches the client: the engine answers from the
+// entry it freshens. It keeps http.Flusher, http.Hijacker and Unwrap, so
+// http.ResponseController works through it.
 type captureWriter struct {
 	w           http.ResponseWriter
 	x           *exchange
-	wroteHeader bool
+	code        int
+	wroteHeader bool // the handler sent its status
+	sent        bool // the status went to the client
+	hold        bool // the body is held, not sent
+	swallow     bool // a 304 to the engine's conditional: sent nowhere
+	watch       bool // an unsafe request's writer: only the status matters
 	hijacked    bool
 }
 
-func (w *captureWriter) reset() { w.w, w.wroteHeader, w.hijacked = nil, false, false }
+func (w *captureWriter) reset() {
+	w.w, w.code = nil, 0
+	w.wroteHeader, w.sent, w.hold, w.swallow, w.watch, w.hijacked = false, false, false, false, false, false
+}
 
 // Header returns the response header.
 func (w *captureWriter) Header() http.Header { return w.w.Header() }
 
-// WriteHeader commits the response to the exchange, then sends it.
+// WriteHeader commits the response to the exchange, then sends it, holds
+// it or (a revalidation's 304) drops it.
 func (w *captureWriter) WriteHeader(code int) {
 	if w.wroteHeader {
-		w.w.WriteHeader(code) // let net/http log the superfluous call
+		if w.sent {
+			w.w.WriteHeader(code) // let net/http log the superfluous call
+		}
 		return
 	}
 	if code >= 100 && code < 200 && code != http.StatusSwitchingProtocols {
@@ -146,28 +214,105 @@ func (w *captureWriter) WriteHeader(code int) {
 		w.w.WriteHeader(code)
 		return
 	}
-	w.commit(code)
-	w.w.WriteHeader(code)
+	w.wroteHeader, w.code = true, code
+	if w.watch {
+		w.send()
+		return
+	}
+	x := w.x
+	x.commit(code, netResponseHeader(w.w.Header()), -1)
+	switch {
+	case x.run.validated:
+		w.swallow = true
+	case x.run.store && !x.head:
+		w.hold = true
+	default:
+		w.send()
+	}
 }
 
-func (w *captureWriter) commit(code int) {
-	w.wroteHeader = true
-	w.x.commit(code, netResponseHeader(w.w.Header()), -1)
+func (w *captureWriter) send() {
+	w.sent = true
+	w.w.WriteHeader(w.code)
 }
 
-// Write sends p and keeps a copy while the response may still be stored.
-// A failed write (the client left) means the response is not complete.
+// Write holds, sends or drops p, and keeps a copy while the response may
+// still be stored. A failed write (the client left) means the response is
+// not complete.
 func (w *captureWriter) Write(p []byte) (int, error) {
 	if !w.wroteHeader {
 		w.sniff(p)
 		w.WriteHeader(http.StatusOK)
 	}
+	switch {
+	case w.swallow:
+		return len(p), nil
+	case w.hold:
+		if len(w.x.run.body)+len(p) <= w.x.e.cfg.maxBody {
+			w.x.capture(p)
+			return len(p), nil
+		}
+		if err := w.release(); err != nil {
+			return 0, err
+		}
+	}
 	n, err := w.w.Write(p)
-	w.x.capture(p[:n])
-	if err != nil {
-		w.x.abort()
+	if !w.watch {
+		w.x.capture(p[:n])
+		if err != nil {
+			w.x.abort()
+		}
 	}
 	return n, err
+}
+
+// release stops holding: the status and what was held go out now, and the
+// rest streams. The response keeps no ETag of the engine's.
+func (w *captureWriter) release() error {
+	w.hold = false
+	w.send()
+	if body := w.x.run.body; len(body) > 0 {
+		if _, err := w.w.Write(body); err != nil {
+			w.x.abort()
+			return err
+		}
+	}
+	return nil
+}
+
+// sendHeld finishes a held response: its ETag and Content-Length, then the
+// store, then the bytes to the client (a complete response is stored even
+// if the client has left by the time it is sent: it came whole from the
+// handler).
+func (w *captureWriter) sendHeld(ctx context.Context) {
+	x := w.x
+	r := &x.run
+	h := w.w.Header()
+	body := r.body
+	if r.store {
+		if r.etag == "" {
+			r.etag, r.ownETag = bodyETag(body), true
+			h["Etag"] = []string{r.etag}
+		}
+		if x.prev != nil {
+			h["Cache-Status"] = []string{x.status + "; fwd-status=" + strconv.Itoa(r.code) + "; stored"}
+		}
+	}
+	if !fieldIn(h, "Content-Length") && !fieldIn(h, "Transfer-Encoding") && bodyAllowed(w.code) && !x.head {
+		h["Content-Length"] = []string{strconv.Itoa(len(body))}
+	}
+	x.finish(ctx)
+	w.hold = false
+	w.send()
+	if len(body) > 0 {
+		_, _ = w.w.Write(body)
+	}
+}
+
+// bodyAllowed reports whether a status may carry a body (and so a
+// Content-Length).
+func bodyAllowed(code int) bool {
+	return code >= 200 && code != http.StatusNoContent && code != http.StatusNotModified
 }
 
 // sniff sets Content-Type as net/http would on the first write, so the
@@ -195,14 +340,23 @@ func fieldIn(h http.Header, name string) bool {
 }
 
 // FlushError sends what was written so far to the client at once; it is
-// what http.ResponseController.Flush calls. The copy keeps growing: a
-// finite stream within the limit is still stored.
+// what http.ResponseController.Flush calls. A held response goes out and
+// streams from then on; the copy keeps growing: a finite stream within
+// the limit is still stored.
 func (w *captureWriter) FlushError() error {
 	if !w.wroteHeader {
 		w.WriteHeader(http.StatusOK)
 	}
+	if w.swallow {
+		return nil
+	}
+	if w.hold {
+		if err := w.release(); err != nil {
+			return err
+		}
+	}
 	err := http.NewResponseController(w.w).Flush()
-	if err != nil && !errors.Is(err, http.ErrNotSupported) {
+	if err != nil && !errors.Is(err, http.ErrNotSupported) && !w.watch {
 		w.x.abort() // the client did not get what was written
 	}
 	return err
@@ -215,7 +369,9 @@ func (w *captureWriter) Flush() { _ = w.FlushError() }
 // stored.
 func (w *captureWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	w.hijacked = true
-	w.x.abort()
+	if !w.watch {
+		w.x.abort()
+	}
 	return http.NewResponseController(w.w).Hijack()
 }
 

@@ -33,12 +33,19 @@ type optionFunc func(*config)
 func (f optionFunc) apply(c *config) { f(c) }
 
 type config struct {
+	mode              Mode
+	maxTTL            time.Duration
+	heuristic         float64
+	targeted          string
+	keep              time.Duration
+	keepSet           bool
 	ttl               time.Duration
 	namespace         string
 	namespaceSet      bool
 	varyBy            []string
 	keyFunc           func(Request) string
 	statuses          [600]bool
+	statusesSet       bool
 	statusFunc        func(int) bool
 	maxBody           int
 	requestDirectives bool
@@ -63,10 +70,88 @@ func defaultConfig() config {
 	return c
 }
 
-// WithTTL sets how long responses are stored. 0 (the default) uses the
-// Cache's default TTL (hoard.WithDefaultTTL); hoard.NoExpiry stores them
-// without expiry. A handler's s-maxage overrides it.
+// Mode says whose cache the engine is.
+type Mode uint8
+
+const (
+	// ApplicationCache (the default) caches a service's own responses: a
+	// response's own freshness (s-maxage, max-age, Expires with Date, less
+	// its Age) wins when it has any, and the route's TTL ([WithTTL])
+	// applies when it says nothing.
+	ApplicationCache Mode = iota
+	// SharedCache is hoard in front of any origin (a caching reverse
+	// proxy), as RFC 9111 sections 3 and 4 say a shared cache must be: no
+	// invented lifetime (heuristic freshness only when
+	// [WithHeuristicFreshness] turns it on), s-maxage and proxy-revalidate
+	// apply, any final status with explicit freshness may be stored,
+	// Authorization as section 3.5 says, and CDN-Cache-Control (RFC 9213)
+	// is read before Cache-Control.
+	SharedCache
+)
+
+// WithMode sets the engine's mode (default [ApplicationCache]).
+func WithMode(m Mode) Option {
+	return optionFunc(func(c *config) {
+		if m > SharedCache {
+			c.errs = append(c.errs, fmt.Errorf("%w: unknown mode %d", hoard.ErrInvalidOption, m))
+		}
+		c.mode = m
+	})
+}
+
+// WithTTL sets how long responses are fresh when they say nothing of their
+// own freshness (application mode; a shared cache invents no lifetime). 0
+// (the default) uses the Cache's default TTL (hoard.WithDefaultTTL);
+// hoard.NoExpiry keeps them without expiry.
 func WithTTL(d time.Duration) Option { return optionFunc(func(c *config) { c.ttl = d }) }
+
+// WithMaxTTL caps the freshness lifetime any response gets, whatever it
+// says (default: no cap).
+func WithMaxTTL(d time.Duration) Option {
+	return optionFunc(func(c *config) {
+		if d <= 0 {
+			c.errs = append(c.errs, fmt.Errorf("%w: max TTL %v must be positive", hoard.ErrInvalidOption, d))
+		}
+		c.maxTTL = d
+	})
+}
+
+// WithHeuristicFreshness lets a shared cache give a response without
+// explicit freshness but with Last-Modified a lifetime of fraction times
+// its age at the time (RFC 9111 section 4.2.2 suggests 0.1), at most a
+// day. Default 0: off.
+func WithHeuristicFreshness(fraction float64) Option {
+	return optionFunc(func(c *config) {
+		if fraction < 0 || fraction > 1 {
+			c.errs = append(c.errs, fmt.Errorf("%w: heuristic fraction %v must be within 0 and 1", hoard.ErrInvalidOption, fraction))
+		}
+		c.heuristic = fraction
+	})
+}
+
+// WithTargetedField names a response field that only hoard reads, in the
+// syntax of Cache-Control (RFC 9213's targeted fields): when a response
+// has it, hoard takes its own storage lifetime from it instead of
+// Cache-Control, so the server-side lifetime can differ from the
+// browser's max-age. The field is removed before the response leaves
+// (except CDN-Cache-Control, which a shared cache reads by itself and
+// passes on).
+func WithTargetedField(name string) Option {
+	return optionFunc(func(c *config) { c.targeted = http.CanonicalHeaderKey(name) })
+}
+
+// WithKeep sets how long a stale response with a validator (an ETag of
+// the origin's, or Last-Modified) is kept past its freshness, so that it
+// can be revalidated with a conditional request instead of fetched whole.
+// Default: as long as it was fresh, at most a day.
+func WithKeep(d time.Duration) Option {
+	return optionFunc(func(c *config) {
+		if d < 0 {
+			c.errs = append(c.errs, fmt.Errorf("%w: keep %v is negative", hoard.ErrInvalidOption, d))
+		}
+		c.keep, c.keepSet = d, true
+	})
+}
 
 // WithNamespace stores the route's responses in namespace ns, so
 // Cache.Clear can drop them together. Default: the namespace of the Cache
@@ -105,6 +190,7 @@ func WithKeyFunc(key func(r Request) string) Option {
 func WithStatuses(codes ...int) Option {
 	return optionFunc(func(c *config) {
 		c.statuses = [600]bool{}
+		c.statusesSet = true
 		for _, code := range codes {
 			if code < 100 || code > 599 {
 				c.errs = append(c.errs, fmt.Errorf("%w: status %d out of range", hoard.ErrInvalidOption, code))
@@ -202,6 +288,9 @@ func (c *config) validate() error {
 	}
 	if c.cacheStatusName == "" || !keys.Printable(c.cacheStatusName) || strings.ContainsAny(c.cacheStatusName, ";,=\"") {
 		return fmt.Errorf("%w: Cache-Status name %q must be a token", hoard.ErrInvalidOption, c.cacheStatusName)
+	}
+	if c.targeted != "" && !validFieldName(c.targeted) {
+		return fmt.Errorf("%w: targeted field %q is not a field name", hoard.ErrInvalidOption, c.targeted)
 	}
 	if c.cacheHeader != "" {
 		if !validFieldName(c.cacheHeader) {

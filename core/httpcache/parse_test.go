@@ -18,7 +18,7 @@ func parseAll(values []string) cacheControl {
 }
 
 func TestParseCacheControl(t *testing.T) {
-	none := cacheControl{maxAge: -1, sMaxAge: -1}
+	none := newCacheControl()
 	with := func(f func(*cacheControl)) cacheControl {
 		cc := none
 		f(&cc)
@@ -32,13 +32,18 @@ func TestParseCacheControl(t *testing.T) {
 		{[]string{""}, none},
 		{[]string{"no-store"}, with(func(c *cacheControl) { c.noStore = true })},
 		{[]string{"No-Cache, PRIVATE"}, with(func(c *cacheControl) { c.noCache, c.private = true, true })},
-		{[]string{"public, max-age=60, s-maxage=300"}, cacheControl{public: true, maxAge: 60, sMaxAge: 300}},
+		{[]string{"public, max-age=60, s-maxage=300"}, with(func(c *cacheControl) { c.public, c.maxAge, c.sMaxAge = true, 60, 300 })},
 		{[]string{"MAX-AGE=60"}, with(func(c *cacheControl) { c.maxAge = 60 })},
 		{[]string{`max-age="30"`}, with(func(c *cacheControl) { c.maxAge = 30 })},
 		{[]string{"max-age=99999999999999999999"}, with(func(c *cacheControl) { c.maxAge = maxDeltaSeconds })},
 		{[]string{"max-age=2147483648"}, with(func(c *cacheControl) { c.maxAge = maxDeltaSeconds })},
-		{[]string{`private="Set-Cookie, X-Foo", max-age=5`}, with(func(c *cacheControl) { c.private, c.maxAge = true, 5 })},
-		{[]string{`no-cache="a\"b,c"`, "s-maxage=7"}, with(func(c *cacheControl) { c.noCache, c.sMaxAge = true, 7 })},
+		// A field list limits private and no-cache to those fields.
+		{[]string{`private="Set-Cookie, X-Foo", max-age=5`}, with(func(c *cacheControl) { c.privateFields, c.maxAge = "Set-Cookie, X-Foo", 5 })},
+		{[]string{`no-cache="a\"b,c"`, "s-maxage=7"}, with(func(c *cacheControl) { c.noCacheFields, c.sMaxAge = `a\"b,c`, 7 })},
+		{[]string{`no-cache="a"`, "no-cache"}, with(func(c *cacheControl) { c.noCache = true })},
+		{[]string{"must-revalidate, proxy-revalidate, immutable"}, with(func(c *cacheControl) { c.mustRevalidate, c.proxyRevalidate, c.immutable = true, true, true })},
+		{[]string{"max-stale, min-fresh=5, only-if-cached"}, with(func(c *cacheControl) { c.maxStaleAny, c.minFresh, c.onlyIfCached = true, 5, true })},
+		{[]string{"max-stale=30, stale-while-revalidate=10, stale-if-error=60"}, with(func(c *cacheControl) { c.maxStale, c.staleWhileRevalidate, c.staleIfError = 30, 10, 60 })},
 		{[]string{" , ,max-age=1,,"}, with(func(c *cacheControl) { c.maxAge = 1 })},
 		{[]string{"max-age-x=5, x-max-age=6"}, none},
 		// An invalid delta-seconds is 0: stale (RFC 9111 sections 1.2.2, 4.2.1).
@@ -52,7 +57,7 @@ func TestParseCacheControl(t *testing.T) {
 		{[]string{"max-age=5", "max-age=10"}, with(func(c *cacheControl) { c.maxAge = 5 })},
 		{[]string{"max-age=abc, max-age=10"}, with(func(c *cacheControl) { c.maxAge = 0 })},
 		{[]string{"s-maxage=1, S-MAXAGE=2", "s-maxage=3"}, with(func(c *cacheControl) { c.sMaxAge = 1 })},
-		{[]string{"public", "max-age=9", "no-store"}, cacheControl{public: true, noStore: true, maxAge: 9, sMaxAge: -1}},
+		{[]string{"public", "max-age=9", "no-store"}, with(func(c *cacheControl) { c.public, c.noStore, c.maxAge = true, true, 9 })},
 	}
 	for _, tc := range tests {
 		got := parseAll(tc.in)
@@ -93,9 +98,9 @@ func TestStorableCacheControl(t *testing.T) {
 		for _, v := range tc.cc {
 			fields = append(fields, Field{"Cache-Control", v})
 		}
-		ttl, ok := e.storable(200, fields)
-		if ok != tc.stored || ttl != tc.ttl {
-			t.Errorf("Cache-Control %q: storable %v for %v, want %v for %v", tc.cc, ok, ttl, tc.stored, tc.ttl)
+		p, ok := e.policy(200, fields, false, 0, 0)
+		if ok != tc.stored || ok && p.lifetime != tc.ttl {
+			t.Errorf("Cache-Control %q: storable %v for %v, want %v for %v", tc.cc, ok, p.lifetime, tc.stored, tc.ttl)
 		}
 	}
 }

@@ -38,6 +38,12 @@ type Request struct {
 // lookup is dear (fasthttp copies and normalises the name on every Peek).
 // Names may come in any case; where a name repeats, the first value counts,
 // as with Get.
+//
+// And it may have Set(name, value string) and Del(name string): the engine
+// then revalidates a stale entry with a conditional request, setting
+// If-None-Match and If-Modified-Since on the request the handler sees for
+// the length of the handler's run. Without them a stale entry is fetched
+// whole.
 type RequestHeader interface {
 	Get(name string) string
 }
@@ -45,6 +51,16 @@ type RequestHeader interface {
 // headerVisitor is the optional interface of a RequestHeader.
 type headerVisitor interface {
 	VisitAll(fn func(name, value string))
+}
+
+// headerSetter is the other optional interface of a RequestHeader: with it
+// the engine revalidates a stale entry by a conditional request, setting
+// If-None-Match and If-Modified-Since on the request the handler sees (and
+// putting the client's back afterwards). Without it a stale entry is
+// fetched whole.
+type headerSetter interface {
+	Set(name, value string)
+	Del(name string)
 }
 
 // netRequestHeader is a net/http request's header. net/http canonicalises
@@ -58,10 +74,14 @@ func (h netRequestHeader) Get(name string) string {
 	return ""
 }
 
+func (h netRequestHeader) Set(name, value string) { h[name] = []string{value} }
+func (h netRequestHeader) Del(name string)        { delete(h, name) }
+
 // requestFields are the request header fields the engine reads, each
 // looked up once per request.
 type requestFields struct {
 	cacheControl, pragma, authorization, ifNoneMatch, ifModifiedSince string
+	rangeSpec, ifRange                                                string
 	// vary holds the values of the route's Vary names, in their order.
 	vary   []string
 	varyBy []string // the names, while a visit runs
@@ -70,6 +90,7 @@ type requestFields struct {
 // read fills f from h.
 func (f *requestFields) read(h RequestHeader, varyBy []string, visit func(name, value string)) {
 	f.cacheControl, f.pragma, f.authorization, f.ifNoneMatch, f.ifModifiedSince = "", "", "", "", ""
+	f.rangeSpec, f.ifRange = "", ""
 	if cap(f.vary) < len(varyBy) {
 		f.vary = make([]string, len(varyBy))
 	}
@@ -94,6 +115,9 @@ func (f *requestFields) read(h RequestHeader, varyBy []string, visit func(name, 
 	if f.ifNoneMatch == "" {
 		f.ifModifiedSince = h.Get("If-Modified-Since") // ignored with If-None-Match
 	}
+	if f.rangeSpec = h.Get("Range"); f.rangeSpec != "" {
+		f.ifRange = h.Get("If-Range")
+	}
 	for i, name := range varyBy {
 		f.vary[i] = h.Get(name)
 	}
@@ -102,6 +126,8 @@ func (f *requestFields) read(h RequestHeader, varyBy []string, visit func(name, 
 // take keeps name's value if the engine needs it and has none yet.
 func (f *requestFields) take(name, value string) {
 	switch len(name) {
+	case len("Range"):
+		keepFirst(&f.rangeSpec, name, "Range", value)
 	case len("Pragma"):
 		keepFirst(&f.pragma, name, "Pragma", value)
 	case len("Cache-Control"): // = len("Authorization") = len("If-None-Match")
@@ -111,6 +137,8 @@ func (f *requestFields) take(name, value string) {
 		}
 	case len("If-Modified-Since"):
 		keepFirst(&f.ifModifiedSince, name, "If-Modified-Since", value)
+	case len("If-Range"):
+		keepFirst(&f.ifRange, name, "If-Range", value)
 	}
 	for i, v := range f.varyBy {
 		if len(v) == len(name) && f.vary[i] == "" && strings.EqualFold(v, name) {
@@ -127,6 +155,9 @@ func (f *requestFields) finish() {
 	}
 	if f.ifNoneMatch != "" {
 		f.ifModifiedSince = ""
+	}
+	if f.rangeSpec == "" {
+		f.ifRange = ""
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -31,16 +32,20 @@ import (
 
 // runState is what a run exchange learns about the handler's response.
 type runState struct {
-	store       bool // the response may still be stored
-	backendDown bool // the lookup failed: don't wait on the backend to store
-	leader      *flight
-	committed   bool
-	code        int
-	declared    int64 // Content-Length the response announced; -1 if none
-	ttl         time.Duration
-	etag        string
-	headers     []byte // the encoded fields to store
-	body        []byte
+	store        bool // the response may still be stored
+	backendDown  bool // the lookup failed: don't wait on the backend to store
+	validated    bool // the handler answered a revalidation with 304
+	leader       *flight
+	committed    bool
+	code         int
+	declared     int64 // Content-Length the response announced; -1 if none
+	responseTime int64 // Unix nanoseconds, at commit
+	policy       storePolicy
+	etag         string
+	ownETag      bool   // etag is the engine's, made from the body
+	headers      []byte // the encoded fields to store (a 304's, when validated)
+	varyBlock    []byte // the request's values of policy.vary
+	body         []byte
 }
 
 // prepare is called before the handler runs, for bypass and run. It
@@ -68,9 +73,11 @@ func (x *exchange) snapshotField(name, value string) {
 // commit is called once, when the status is sent (or, for a buffered
 // framework, once the handler has returned), before any of the response
 // reaches the client. bodyLen is the body's length when the framework
-// knows it (-1 otherwise). It decides whether the response may be stored,
-// records its fields, and adds Cache-Control: max-age when the response
-// will be stored and the handler set none.
+// knows it (-1 otherwise). It decides whether the response may be stored
+// (policy), records its fields, and sets what a stored response carries
+// that the handler left out: Date, and Cache-Control: max-age where the
+// handler said nothing of freshness. A revalidation's 304 is recorded and
+// not stored as such (finish freshens the stored entry with it).
 func (x *exchange) commit(status int, h ResponseHeader, bodyLen int64) {
 	if x.run.committed {
 		return
@@ -79,12 +86,28 @@ func (x *exchange) commit(status int, h ResponseHeader, bodyLen int64) {
 	r.committed = true
 	r.code = status
 	r.declared = -1
-	if !r.store {
+	if t := x.e.cfg.targeted; t != "" && t != "Cdn-Cache-Control" {
+		defer h.Del(t) // hoard's alone: read below, never sent
+	}
+	if !r.store && !x.validate {
 		return
 	}
 	x.snap = x.snap[:0]
 	h.Range(x.addField)
 	defer func() { clear(x.snap) }() // views of the response's header
+	r.responseTime = x.e.cache.Now()
+	if x.validate && status == 304 {
+		r.validated = true
+		for _, f := range x.snap {
+			if !unstoredHeaders[f.Name] || f.Name == "Etag" || f.Name == "Date" {
+				r.headers = envelope.AppendField(r.headers, f.Name, f.Value)
+			}
+		}
+		return
+	}
+	if !r.store {
+		return
+	}
 	if cl := fieldValue(x.snap, "Content-Length"); cl != "" {
 		n, err := strconv.ParseInt(cl, 10, 64)
 		if err != nil || n < 0 {
@@ -104,17 +127,32 @@ func (x *exchange) commit(status int, h ResponseHeader, bodyLen int64) {
 		x.dropStore()
 		return
 	}
-	ttl, ok := x.e.storable(status, x.snap)
+	p, ok := x.e.policy(status, x.snap, x.authorized, x.requestTime, r.responseTime)
 	if !ok {
 		x.dropStore()
 		return
 	}
-	r.ttl = ttl
+	r.policy = p
 	r.etag = strings.Clone(fieldValue(x.snap, "Etag"))
-	r.headers = x.e.headerBlock(x.snap, x.preset, r.headers[:0])
-	if x.e.cfg.maxAgeHeader && fieldValue(x.snap, "Cache-Control") == "" {
+	r.headers = x.e.headerBlock(x.snap, x.preset, p.strip, r.headers[:0])
+	if len(p.vary) == 0 && x.vary.gen != 0 {
+		// The URL's responses vary (a vary record is under its key), this
+		// one does not say so: a compressor that adds Vary only to what it
+		// compresses. It is kept as one more variant, under the record's
+		// names, rather than served to every request.
+		r.policy.vary = x.vary.names
+	}
+	if len(r.policy.vary) > 0 {
+		r.varyBlock = varyBlock(r.policy.vary, x.hdr) // the request is not ours later
+	}
+	if fieldValue(x.snap, "Date") == "" {
+		date := time.Unix(0, r.responseTime).UTC().Format(http.TimeFormat)
+		h.Set("Date", date)
+		r.headers = envelope.AppendField(r.headers, "Date", date)
+	}
+	if p.addMaxAge {
 		var buf [32]byte
-		h.Set("Cache-Control", string(appendMaxAge(buf[:0], x.e.lifetime(ttl))))
+		h.Set("Cache-Control", string(appendMaxAge(buf[:0], p.lifetime)))
 	}
 }
 
@@ -157,12 +195,18 @@ func (x *exchange) dropStore() {
 func (x *exchange) abort() { x.dropStore() }
 
 // finish is called once the handler returned and the whole response was
-// sent. It stores the response when it is storable and complete, and hands
-// it to the requests that waited for it. A request whose context ended
-// (the client left) stores nothing: the handler may have cut its work
-// short.
+// sent (or is about to be, for a body the engine held: see nethttp.go).
+// It stores the response when it is storable and complete, and hands it to
+// the requests that waited for it. A request whose context ended (the
+// client left) stores nothing: the handler may have cut its work short.
+// A revalidation answered 304 freshens the stored entry instead, and x
+// becomes a hit on it.
 func (x *exchange) finish(ctx context.Context) {
 	r := &x.run
+	if r.validated {
+		x.freshen(ctx)
+		return
+	}
 	if !r.store {
 		return
 	}
@@ -170,36 +214,143 @@ func (x *exchange) finish(ctx context.Context) {
 		x.dropStore()
 		return
 	}
-	etag := r.etag
+	etag, flags := r.etag, r.policy.flags
 	if etag == "" {
-		etag = bodyETag(r.body)
+		etag, r.ownETag = bodyETag(r.body), true
 	}
-	ent := envelope.Entry{Kind: envelope.KindHTTP, Key: []byte(x.key), Status: r.code, ETag: []byte(etag), Header: r.headers, Body: r.body}
-	ttl := x.e.cache.Lifetime(r.ttl)
-	ent.Created = x.e.cache.Now()
-	if ttl > 0 {
-		ent.Expires = ent.Created + int64(ttl)
+	if r.ownETag {
+		flags |= envelope.FlagOwnETag
 	}
-	buf := envelope.Append(make([]byte, 0, ent.EncodedLen()), &ent)
+	ent := envelope.Entry{Kind: envelope.KindHTTP, Status: r.code, ETag: []byte(etag), Header: r.headers, Body: r.body, Flags: flags}
+	x.store(ctx, &ent, &r.policy, r.responseTime, r.varyBlock)
 	r.body, r.headers = nil, nil
-	f := r.leader
-	r.leader = nil
+}
+
+// store encodes ent (its body, header and flags set) with the freshness of
+// p, as received at responseTime, under x's key (or as a variant of it),
+// hands it to the requests waiting on x's flight and writes it to the
+// backend, before the response completes: so the next request from this
+// client finds it, a refresh is never followed by the response it
+// replaced, and a Clear is never outrun by a write still in flight.
+// Requests that arrive meanwhile are served from the flight. A backend that
+// just failed the lookup is not waited on again. It returns the envelope.
+func (x *exchange) store(ctx context.Context, ent *envelope.Entry, p *storePolicy, responseTime int64, values []byte) []byte {
+	ent.Created = responseTime
+	ent.InitialAge = p.initialAge
+	ent.StaleWhileRevalidate, ent.StaleIfError = p.swr, p.sie
+	ent.FreshUntil = 0
+	if p.lifetime != noExpiry {
+		ent.FreshUntil = responseTime + max(0, int64(p.lifetime)-p.initialAge*int64(time.Second))
+	}
+	ttl := p.storageTTL()
+	ent.Expires = 0
+	if ttl > 0 {
+		ent.Expires = responseTime + int64(ttl)
+	}
+	key := x.key
+	var record []byte
+	switch {
+	case len(ent.Key) > 0:
+		key = string(ent.Key) // a variant freshened in place
+	case len(p.vary) > 0:
+		gen := x.vary.gen
+		if gen == 0 || !slices.Equal(x.vary.names, p.vary) {
+			gen = newGeneration()
+		}
+		rec := envelope.Entry{Kind: envelope.KindVary, Key: []byte(x.key), Vary: varyBlock(p.vary, nil),
+			Body: binary.LittleEndian.AppendUint64(nil, gen), Created: ent.Created, Expires: ent.Expires}
+		record = envelope.Append(nil, &rec)
+		key = x.e.variantKey(x.key, gen, values)
+		ent.Vary = values
+	}
+	ent.Key = []byte(key)
+	buf := envelope.Append(make([]byte, 0, ent.EncodedLen()), ent)
+	f := x.run.leader
+	x.run.leader = nil
 	if f != nil {
 		x.e.flights.resolve(f, buf)
 	}
-	// The write happens before the adapter completes the response, so the
-	// next request from this client finds the entry: writing after the
-	// response would let a refresh (no-cache) be followed by the response
-	// it replaced, a HEAD miss what its GET just stored, and a Clear be
-	// outrun by a write still in flight. Requests that arrive meanwhile are
-	// served from the flight. A backend that just failed the lookup is not
-	// waited on again.
-	if !r.backendDown {
-		_ = x.e.cache.Put(context.WithoutCancel(ctx), x.key, buf, ttl) // even if the client left
+	if !x.run.backendDown {
+		wctx := context.WithoutCancel(ctx) // even if the client left
+		if record != nil {
+			_ = x.e.cache.Put(wctx, x.key, record, ttl)
+		}
+		_ = x.e.cache.Put(wctx, key, buf, ttl)
 	}
 	if f != nil {
 		x.e.flights.forget(x.key, f)
 	}
+	return buf
+}
+
+// freshen updates the stored entry a revalidation was answered 304 for
+// with the 304's fields (RFC 9111 section 4.3.4), stores it fresh again,
+// and makes x a hit on it.
+func (x *exchange) freshen(ctx context.Context) {
+	r := &x.run
+	prev := x.prev
+	merged := mergeFields(prev.Header, r.headers)
+	etag, flags := prev.ETag, prev.Flags&envelope.FlagOwnETag
+	if v := fieldValueBlock(r.headers, "Etag"); v != "" {
+		etag, flags = []byte(v), 0
+	}
+	x.snap = x.snap[:0]
+	for n, v, rest := envelope.NextField(merged); n != nil; n, v, rest = envelope.NextField(rest) {
+		x.snap = append(x.snap, Field{unsafeString(n), unsafeString(v)})
+	}
+	x.snap = append(x.snap, Field{"Etag", unsafeString(etag)})
+	p, ok := x.e.policy(prev.Status, x.snap, x.authorized, x.requestTime, r.responseTime)
+	clear(x.snap)
+	ent := envelope.Entry{Kind: envelope.KindHTTP, Status: prev.Status, ETag: etag, Header: merged, Body: prev.Body, Vary: prev.Vary}
+	var buf []byte
+	if ok && (len(p.vary) == 0 || len(prev.Vary) > 0) {
+		ent.Flags = p.flags | flags
+		p.vary = nil
+		if len(prev.Vary) > 0 {
+			ent.Key = prev.Key // the variant, under its own key
+		}
+		buf = x.store(ctx, &ent, &p, r.responseTime, nil)
+	} else {
+		// The 304 made the response unstorable (or its Vary changed):
+		// answer with it once, and store nothing.
+		x.dropStore()
+		ent.Key, ent.Created = prev.Key, r.responseTime
+		buf = envelope.Append(nil, &ent)
+	}
+	if envelope.Decode(buf, &x.hit.e) != nil {
+		return
+	}
+	x.label = "REVALIDATED"
+	x.status = x.status + "; fwd-status=304"
+	x.serveAs(x.e.cache.Now(), nil, &x.hit.e, true)
+}
+
+// mergeFields is a stored header block with the fields of a 304's block
+// replacing those of the same name (RFC 9111 section 3.2); Content-Length
+// and the fields a cache never stores are kept from the stored block.
+func mergeFields(stored, update []byte) []byte {
+	var out []byte
+	for n, v, rest := envelope.NextField(stored); n != nil; n, v, rest = envelope.NextField(rest) {
+		if fieldValueBlock(update, string(n)) == "" || string(n) == "Content-Length" {
+			out = envelope.AppendField(out, unsafeString(n), unsafeString(v))
+		}
+	}
+	for n, v, rest := envelope.NextField(update); n != nil; n, v, rest = envelope.NextField(rest) {
+		if name := unsafeString(n); name != "Etag" && name != "Content-Length" && !unstoredHeaders[name] || name == "Date" {
+			out = envelope.AppendField(out, name, unsafeString(v))
+		}
+	}
+	return out
+}
+
+// fieldValueBlock returns the first value of name in an encoded block.
+func fieldValueBlock(block []byte, name string) string {
+	for n, v, rest := envelope.NextField(block); n != nil; n, v, rest = envelope.NextField(rest) {
+		if string(n) == name {
+			return unsafeString(v)
+		}
+	}
+	return ""
 }
 
 // bodyETag is a strong validator from the body's XXH3 hash: the same in

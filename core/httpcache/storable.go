@@ -1,74 +1,15 @@
 package httpcache
 
 import (
-	"strings"
-	"time"
-
 	"github.com/hoard-go/hoard/core/internal/envelope"
 )
-
-// storable decides whether a committed response may be stored, and for
-// how long. fields are every field of the response, whoever set them
-// (outer middleware included), with canonical names: a Set-Cookie or a
-// Vary: Cookie from a session middleware counts as much as the handler's.
-func (e *Engine) storable(status int, fields []Field) (time.Duration, bool) {
-	if !e.cfg.cacheableStatus(status) {
-		return 0, false
-	}
-	cc := cacheControl{maxAge: -1, sMaxAge: -1}
-	for _, f := range fields {
-		switch f.Name {
-		case "Set-Cookie":
-			return 0, false // a cached cookie is one user's session served to all
-		case "Content-Type":
-			const sse = "text/event-stream"
-			if len(f.Value) >= len(sse) && strings.EqualFold(f.Value[:len(sse)], sse) {
-				return 0, false
-			}
-		case "Vary":
-			if !e.keysOn(f.Value) {
-				return 0, false
-			}
-		case "Cache-Control":
-			cc.add(f.Value)
-		}
-	}
-	if cc.noStore || cc.private || cc.noCache {
-		return 0, false
-	}
-	switch {
-	case cc.sMaxAge > 0:
-		return time.Duration(cc.sMaxAge) * time.Second, true
-	case cc.sMaxAge == 0, cc.maxAge == 0:
-		return 0, false // stale on arrival
-	}
-	return e.cfg.ttl, true
-}
-
-// keysOn reports whether the route keys on every field a Vary value names:
-// a response that varies on anything else would be served to requests it
-// was not made for. "*" varies on what no key can hold.
-func (e *Engine) keysOn(vary string) bool {
-	for vary != "" {
-		var name string
-		name, vary = nextDirective(vary)
-		name = strings.TrimSpace(name)
-		if name == "" {
-			continue
-		}
-		if name == "*" || !e.cfg.varies(name) {
-			return false
-		}
-	}
-	return true
-}
 
 // unstoredHeaders are never replayed: hop-by-hop fields, per-response
 // fields hoard or the server recomputes, and hoard's own.
 var unstoredHeaders = map[string]bool{
 	"Connection": true, "Keep-Alive": true, "Proxy-Authenticate": true, "Proxy-Authorization": true,
 	"Proxy-Connection": true, "Te": true, "Trailer": true, "Transfer-Encoding": true, "Upgrade": true,
-	"Set-Cookie": true, "Date": true, "Age": true, "Content-Length": true, "Etag": true,
+	"Set-Cookie": true, "Age": true, "Content-Length": true, "Etag": true,
 	"Cache-Status": true,
 }
 
@@ -83,9 +24,10 @@ var unstoredHeaders = map[string]bool{
 // changed is stored with all its values, the middleware's included: a hit
 // replaces the field, and Vary: Origin from a CORS middleware must survive
 // the handler's added Vary: Accept-Encoding.
-func (e *Engine) headerBlock(fields, preset []Field, block []byte) []byte {
+func (e *Engine) headerBlock(fields, preset []Field, strip string, block []byte) []byte {
 	for i, f := range fields {
-		if unstoredHeaders[f.Name] || f.Name == e.cfg.cacheHeader || listedBefore(fields[:i], f.Name) {
+		if unstoredHeaders[f.Name] || f.Name == e.cfg.cacheHeader || listedBefore(fields[:i], f.Name) ||
+			strip != "" && listsField(strip, f.Name) {
 			continue
 		}
 		if f.Name != "Cache-Control" && presetOnly(fields[i:], preset, f.Name) {
@@ -129,6 +71,10 @@ func presetOnly(fields, preset []Field, name string) bool {
 	}
 	return n == 0
 }
+
+// listsField reports whether a comma-separated list of field names holds
+// name (case-insensitively).
+func listsField(list, name string) bool { return containsToken(list, name) }
 
 // listedBefore reports whether fields holds a field named name.
 func listedBefore(fields []Field, name string) bool {

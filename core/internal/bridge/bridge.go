@@ -51,7 +51,8 @@ type Cache interface {
 	// never leaves the engine.
 	Observed() bool
 
-	// Lookup reads key (an HTTP entry) as of now, reporting the hit or
+	// Lookup reads key (an HTTP entry, or a vary record) as of now,
+	// reporting the hit or
 	// miss. With a memo.Getter it returns the value's memo content and
 	// leaves e alone; otherwise it decodes into e and returns nil. Misses
 	// wrap hoard.ErrNotFound; other errors are backend failures.
@@ -62,6 +63,8 @@ type Cache interface {
 	// Put writes an encoded envelope under key for ttl (0: no expiry),
 	// reporting the store or the failure.
 	Put(ctx context.Context, key string, value []byte, ttl time.Duration) error
+	// Delete removes key, reporting a failure.
+	Delete(ctx context.Context, key string) error
 
 	// Observe reports an event; CountHit counts a hit without an Observer
 	// call, on the counter stripe r picks.

@@ -15,17 +15,21 @@ import (
 //
 //	magic 'h' | version | kind | created (8, LE unix ns) | expires (8, LE unix ns, 0 = never)
 //	uvarint len + full key
-//	kind HTTP only: uvarint status | uvarint len + ETag | uvarint len + header block
+//	uvarint flags | uvarint fresh (ns after created, + 1; 0 = none) | uvarint stale-while-revalidate (s) | uvarint stale-if-error (s)
+//	uvarint len + tag block
+//	kinds HTTP and Vary: uvarint status | uvarint len + ETag | uvarint len + header block
+//	                     | uvarint initial age (s) | uvarint len + vary block
 //	uvarint len + body
 //	checksum (8, LE XXH3-64 of all the bytes before it)
 //
-// The header block is a sequence of (uvarint len + name, uvarint len + value)
-// pairs, kept as one slice so a hit decodes without allocating. The version
-// byte lets later releases (stale windows, tags, compression) add fields:
-// a reader rejects versions it does not know, which makes them misses.
+// Header, tag and vary blocks are sequences of (uvarint len + name, uvarint
+// len + value) pairs, kept as one slice so a hit decodes without
+// allocating. The version byte lets later releases add fields: a reader
+// rejects versions it does not know, which makes them misses (version 1,
+// without lifetimes, flags, tags or vary blocks, is such a version now).
 const (
 	envelopeMagic   = 'h'
-	envelopeVersion = 1
+	envelopeVersion = 2
 	fixedHeaderLen  = 3 + 8 + 8
 	checksumLen     = 8
 )
@@ -40,26 +44,62 @@ type Kind byte
 const (
 	KindValue Kind = 1 // a function result or raw bytes
 	KindHTTP  Kind = 2 // an HTTP response
+	// KindVary is the record an HTTP response that varies on request
+	// fields leaves under its URL's key: the fields' names (Vary) and,
+	// in Body, the generation that the variants' keys carry.
+	KindVary Kind = 3
+)
+
+// Flags of an entry.
+const (
+	// FlagMustRevalidate: never served stale (must-revalidate, or
+	// proxy-revalidate in a shared cache).
+	FlagMustRevalidate uint64 = 1 << iota
+	// FlagNoCache: stored, but validated before every use (a response's
+	// no-cache).
+	FlagNoCache
+	// FlagImmutable: not revalidated while fresh, even on a reload.
+	FlagImmutable
+	// FlagOwnETag: hoard made the ETag from the body; the origin does not
+	// know it, so it is no validator to revalidate with.
+	FlagOwnETag
+	// FlagAuthorized: a shared cache may use the response for a request
+	// with Authorization (RFC 9111 section 3.5: public, must-revalidate or
+	// s-maxage).
+	FlagAuthorized
 )
 
 // Entry is a decoded envelope. After Decode its slices alias the input
 // bytes: a hit copies nothing.
 type Entry struct {
 	Kind    Kind
-	Created int64 // unix nanoseconds
-	Expires int64 // unix nanoseconds; 0 = never
+	Created int64 // unix nanoseconds: when the value was stored (an HTTP response: received)
+	Expires int64 // unix nanoseconds: when the backend may drop it; 0 = never
 	Key     []byte
-	Status  int    // HTTP only
-	ETag    []byte // HTTP only
-	Header  []byte // HTTP only: an encoded header block, see AppendField
-	Body    []byte
+	Flags   uint64
+	// FreshUntil is when the value turns stale (unix nanoseconds, not
+	// before Created); 0: fresh for as long as it is stored.
+	FreshUntil int64
+	// StaleWhileRevalidate and StaleIfError are the windows, in seconds
+	// past freshness, in which the value may be served stale.
+	StaleWhileRevalidate, StaleIfError uint32
+	Tags                               []byte // a block of tag names (values empty)
+
+	Status     int    // HTTP only
+	ETag       []byte // HTTP only
+	Header     []byte // HTTP only: an encoded header block, see AppendField
+	InitialAge int64  // HTTP only: the response's age when stored, in seconds
+	// Vary is, for KindVary, the names the response varies on, and for a
+	// variant, the names with the request's (normalised) values.
+	Vary []byte
+	Body []byte
 }
 
 // EncodedLen is at most the length of e's envelope.
 func (e *Entry) EncodedLen() int {
-	n := fixedHeaderLen + binary.MaxVarintLen64*2 + len(e.Key) + len(e.Body) + checksumLen
-	if e.Kind == KindHTTP {
-		n += binary.MaxVarintLen64*3 + len(e.ETag) + len(e.Header)
+	n := fixedHeaderLen + binary.MaxVarintLen64*7 + len(e.Key) + len(e.Tags) + len(e.Body) + checksumLen
+	if e.Kind != KindValue {
+		n += binary.MaxVarintLen64*5 + len(e.ETag) + len(e.Header) + len(e.Vary)
 	}
 	return n
 }
@@ -71,10 +111,21 @@ func Append(dst []byte, e *Entry) []byte {
 	dst = binary.LittleEndian.AppendUint64(dst, uint64(e.Created))
 	dst = binary.LittleEndian.AppendUint64(dst, uint64(e.Expires))
 	dst = appendBytes(dst, e.Key)
-	if e.Kind == KindHTTP {
+	dst = binary.AppendUvarint(dst, e.Flags)
+	var fresh uint64
+	if e.FreshUntil != 0 {
+		fresh = uint64(max(e.FreshUntil-e.Created, 0)) + 1
+	}
+	dst = binary.AppendUvarint(dst, fresh)
+	dst = binary.AppendUvarint(dst, uint64(e.StaleWhileRevalidate))
+	dst = binary.AppendUvarint(dst, uint64(e.StaleIfError))
+	dst = appendBytes(dst, e.Tags)
+	if e.Kind != KindValue {
 		dst = binary.AppendUvarint(dst, uint64(e.Status))
 		dst = appendBytes(dst, e.ETag)
 		dst = appendBytes(dst, e.Header)
+		dst = binary.AppendUvarint(dst, uint64(max(e.InitialAge, 0)))
+		dst = appendBytes(dst, e.Vary)
 	}
 	dst = appendBytes(dst, e.Body)
 	return binary.LittleEndian.AppendUint64(dst, xxh3.Hash(dst[start:]))
@@ -118,23 +169,36 @@ func Parse(b []byte, e *Entry, verify bool) error {
 		return corrupt("checksum mismatch")
 	}
 	e.Kind = Kind(b[2])
-	if e.Kind != KindValue && e.Kind != KindHTTP {
+	if e.Kind != KindValue && e.Kind != KindHTTP && e.Kind != KindVary {
 		return corrupt("unknown entry kind")
 	}
 	e.Created = int64(binary.LittleEndian.Uint64(b[3:]))
 	e.Expires = int64(binary.LittleEndian.Uint64(b[11:]))
 	r := reader{b: payload[fixedHeaderLen:]}
 	e.Key = r.bytes()
-	e.Status, e.ETag, e.Header = 0, nil, nil
-	if e.Kind == KindHTTP {
+	e.Flags = r.uvarint()
+	e.FreshUntil = 0
+	if fresh := r.uvarint(); fresh != 0 {
+		e.FreshUntil = e.Created + int64((fresh-1)&maxInt63)
+	}
+	e.StaleWhileRevalidate = uint32(min(r.uvarint(), maxUint32))
+	e.StaleIfError = uint32(min(r.uvarint(), maxUint32))
+	e.Tags = r.bytes()
+	if !r.failed && !validHeaderBlock(e.Tags) {
+		r.fail()
+	}
+	e.Status, e.ETag, e.Header, e.InitialAge, e.Vary = 0, nil, nil, 0, nil
+	if e.Kind != KindValue {
 		status := r.uvarint()
-		if status < 100 || status > 999 {
+		if e.Kind == KindHTTP && (status < 100 || status > 999) {
 			r.fail()
 		}
-		e.Status = int(status)
+		e.Status = int(min(status, 999))
 		e.ETag = r.bytes()
 		e.Header = r.bytes()
-		if !r.failed && !validHeaderBlock(e.Header) {
+		e.InitialAge = int64(r.uvarint() & maxInt63)
+		e.Vary = r.bytes()
+		if !r.failed && (!validHeaderBlock(e.Header) || !validHeaderBlock(e.Vary)) {
 			r.fail()
 		}
 	}
@@ -144,6 +208,11 @@ func Parse(b []byte, e *Entry, verify bool) error {
 	}
 	return nil
 }
+
+const (
+	maxInt63  = 1<<63 - 1
+	maxUint32 = 1<<32 - 1
+)
 
 // Fields calls fn for each name/value pair of a valid header block.
 func Fields(block []byte, fn func(name, value []byte)) {

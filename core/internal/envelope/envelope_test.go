@@ -42,6 +42,13 @@ func envelopeCases() []struct {
 		{"http lowest status", Entry{Kind: KindHTTP, Key: []byte("k"), Status: 100}},
 		{"http highest status", Entry{Kind: KindHTTP, Key: []byte("k"), Status: 999, Body: []byte("x")}},
 		{"http large header block", Entry{Kind: KindHTTP, Key: []byte("k"), Status: 200, Header: bigHdr, Body: bytes.Repeat([]byte{'b'}, 1<<20)}},
+		{"http freshness and flags", Entry{Kind: KindHTTP, Created: 3, Expires: 9e18, Key: []byte("k"), Status: 200,
+			Flags: FlagMustRevalidate | FlagImmutable, FreshUntil: 60e9, InitialAge: 7, StaleWhileRevalidate: 30, StaleIfError: 1 << 31,
+			Tags: AppendField(AppendField(nil, "product:1", ""), "list", ""), Header: hdr, Body: []byte("b")}},
+		{"http variant", Entry{Kind: KindHTTP, Key: []byte("k|v"), Status: 200, Vary: AppendField(nil, "Accept-Language", "en"), Body: []byte("en")}},
+		{"vary record", Entry{Kind: KindVary, Key: []byte("k"), Vary: AppendField(AppendField(nil, "Accept-Language", ""), "Cookie", ""), Body: []byte("12345678")}},
+		{"value stale on arrival", Entry{Kind: KindValue, Created: 7, Expires: 100, FreshUntil: 7, Key: []byte("k")}},
+		{"value with freshness and tags", Entry{Kind: KindValue, Created: 1, Expires: 100, FreshUntil: 50, StaleWhileRevalidate: 10, Tags: AppendField(nil, "t", ""), Key: []byte("k"), Body: []byte("v")}},
 	}
 }
 
@@ -50,8 +57,11 @@ func encodeEntry(e Entry) []byte { return Append(nil, &e) }
 // sameEntry compares decoded fields; nil and empty slices are equal.
 func sameEntry(a, b *Entry) bool {
 	return a.Kind == b.Kind && a.Created == b.Created && a.Expires == b.Expires &&
+		a.Flags == b.Flags && a.FreshUntil == b.FreshUntil && a.InitialAge == b.InitialAge &&
+		a.StaleWhileRevalidate == b.StaleWhileRevalidate && a.StaleIfError == b.StaleIfError &&
 		a.Status == b.Status && bytes.Equal(a.Key, b.Key) && bytes.Equal(a.ETag, b.ETag) &&
-		bytes.Equal(a.Header, b.Header) && bytes.Equal(a.Body, b.Body)
+		bytes.Equal(a.Header, b.Header) && bytes.Equal(a.Tags, b.Tags) && bytes.Equal(a.Vary, b.Vary) &&
+		bytes.Equal(a.Body, b.Body)
 }
 
 // reseal recomputes the checksum of an envelope, so a test can reach the
@@ -214,9 +224,11 @@ func TestEnvelopeRejectsBadFields(t *testing.T) {
 	value := encodeEntry(Entry{Kind: KindValue, Created: 1, Key: []byte("k"), Body: []byte("v")})
 	http := encodeEntry(Entry{Kind: KindHTTP, Created: 1, Key: []byte("k"), Status: 200, Header: AppendField(nil, "A", "b"), Body: []byte("v")})
 	set := func(b []byte, i int, v byte) []byte { b = bytes.Clone(b); b[i] = v; return reseal(b) }
-	// Offsets in http after the fixed header: key len, 'k', status (2 bytes
-	// as a uvarint: 200 = 0xc8 0x01), etag len, header len, header...
-	statusAt := fixedHeaderLen + 2
+	// Offsets in http after the fixed header: key len, 'k', flags,
+	// lifetime, stale-while-revalidate, stale-if-error, tag block len,
+	// status (2 bytes as a uvarint: 200 = 0xc8 0x01), etag len, header
+	// len, header...
+	statusAt := fixedHeaderLen + 7
 	withStatus := func(status uint64) []byte {
 		var b []byte
 		b = append(b, http[:statusAt]...)
@@ -233,7 +245,7 @@ func TestEnvelopeRejectsBadFields(t *testing.T) {
 		{"future version", set(value, 1, envelopeVersion+1)},
 		{"version zero", set(value, 1, 0)},
 		{"kind zero", set(value, 2, 0)},
-		{"unknown kind", set(value, 2, 3)},
+		{"unknown kind", set(value, 2, 4)},
 		{"value read as http", set(value, 2, byte(KindHTTP))},
 		{"http read as value", set(http, 2, byte(KindValue))},
 		{"key length past the end", set(value, fixedHeaderLen, 0x7f)},
@@ -245,6 +257,7 @@ func TestEnvelopeRejectsBadFields(t *testing.T) {
 		{"header block length past the end", set(http, headerLenAt, 0x7f)},
 		{"header field past its block", set(http, headerLenAt+1, 5)},
 		{"trailing byte before checksum", reseal(append(append(bytes.Clone(value[:len(value)-checksumLen]), 0), make([]byte, checksumLen)...))},
+		{"tag block past its length", set(value, fixedHeaderLen+6, 3)},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { wantCorrupt(t, tc.b) })
