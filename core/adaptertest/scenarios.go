@@ -64,6 +64,17 @@ var scenarios = []struct {
 	{"DuplicateAndInvalidDirectives", duplicateAndInvalidDirectives},
 	{"HangingBackendWaitsOnce", hangingBackendWaitsOnce},
 	{"OptionEdges", optionEdges},
+	// HTTP freshness (RFC 9111).
+	{"ResponseFreshnessWins", responseFreshnessWins},
+	{"SharedMode", sharedMode},
+	{"TargetedField", targetedField},
+	{"ValidatorOnMiss", validatorOnMiss},
+	{"Revalidation", revalidation},
+	{"BrowserReload", browserReload},
+	{"RequestDirectives", requestDirectives},
+	{"ResponseDirectives", responseDirectives},
+	{"UnsafeMethodsInvalidate", unsafeMethodsInvalidate},
+	{"RangeOfStored", rangeOfStored},
 }
 
 func missThenHit(s *suite, t *testing.T) {

@@ -130,6 +130,7 @@ type exchange struct {
 	hit hitState // outcome hit
 
 	// outcome run
+	ran      bool // the handler ran: run and cw hold this request's state, even if it ends a hit
 	run      runState
 	preset   []Field                  // fields set before the handler ran (copies)
 	snap     []Field                  // the response's fields when committed (views)
@@ -423,7 +424,8 @@ func (x *exchange) release() {
 		e.flights.forget(x.key, x.run.leader)
 	}
 	x.hit.reset()
-	if x.outcome != hit {
+	if x.ran || x.outcome != hit {
+		x.ran = false
 		x.run = runState{}
 		if cap(x.preset) > 32 {
 			x.preset = nil // don't pool what one odd request grew

@@ -480,3 +480,32 @@ func TestHitOutlivesServe(t *testing.T) {
 		})
 	}
 }
+
+// TestUnknownMethodInvalidates: a method the engine does not know is
+// unsafe (RFC 9111 section 4.4): its success drops the URL's entry, as a
+// POST's does; OPTIONS and TRACE are safe.
+func TestUnknownMethodInvalidates(t *testing.T) {
+	for _, tc := range []struct {
+		method  string
+		dropped bool
+	}{{"PURGE", true}, {"REPORT", true}, {"OPTIONS", false}, {"TRACE", false}} {
+		t.Run(tc.method, func(t *testing.T) {
+			e := newEngine(t, newDropStore(), nil)
+			version := 0
+			h := e.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				version++
+				fmt.Fprint(w, "v", version)
+			}))
+			get := func() string {
+				w := httptest.NewRecorder()
+				h.ServeHTTP(w, httptest.NewRequest("GET", "http://example.com/u", nil))
+				return w.Body.String()
+			}
+			get()
+			h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(tc.method, "http://example.com/u", nil))
+			if got, want := get(), map[bool]string{true: "v3", false: "v1"}[tc.dropped]; got != want {
+				t.Errorf("GET after %s: %q, want %q", tc.method, got, want)
+			}
+		})
+	}
+}

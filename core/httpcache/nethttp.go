@@ -143,7 +143,9 @@ func (x *exchange) runHTTP(ctx context.Context, w, under http.ResponseWriter, r 
 	case x.run.validated:
 		x.finish(ctx)
 		if x.outcome == hit {
-			writeHit(w, x)
+			// Through under: a framework's own response object (w) saw
+			// the handler's 304 go out, and may refuse a second status.
+			writeHit(under, x)
 		}
 	case cw.hold:
 		cw.sendHeld(ctx)

@@ -52,6 +52,7 @@ type runState struct {
 // copies the fields already set (by middleware outside hoard) and sets
 // hoard's status headers.
 func (x *exchange) prepare(h ResponseHeader) {
+	x.ran = true
 	if x.run.store {
 		x.snap = x.snap[:0]
 		h.Range(x.addField)
@@ -99,9 +100,14 @@ func (x *exchange) commit(status int, h ResponseHeader, bodyLen int64) {
 	if x.validate && status == 304 {
 		r.validated = true
 		for _, f := range x.snap {
-			if !unstoredHeaders[f.Name] || f.Name == "Etag" || f.Name == "Date" {
+			if !unstoredHeaders[f.Name] || f.Name == "Etag" {
 				r.headers = envelope.AppendField(r.headers, f.Name, f.Value)
 			}
+		}
+		if fieldValue(x.snap, "Date") == "" {
+			// The 304 is the new response's date (RFC 9110 section 6.6.1):
+			// without it the stored Date would age the freshened entry.
+			r.headers = envelope.AppendField(r.headers, "Date", time.Unix(0, r.responseTime).UTC().Format(http.TimeFormat))
 		}
 		return
 	}
