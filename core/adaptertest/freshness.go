@@ -95,7 +95,9 @@ func responseFreshnessWins(s *suite, t *testing.T) {
 // of any origin: it invents no lifetime, stores any final status with
 // explicit freshness, never private, and uses a stored response for a
 // request with Authorization only when the origin allowed it (RFC 9111
-// section 3.5). CDN-Cache-Control (RFC 9213) is read before Cache-Control.
+// section 3.5). CDN-Cache-Control (RFC 9213) is read before Cache-Control;
+// an invalid Age makes a response stale; must-understand stores only
+// statuses hoard knows.
 func sharedMode(s *suite, t *testing.T) {
 	shared := []httpcache.Option{httpcache.WithMode(httpcache.SharedCache), httpcache.WithTTL(time.Hour)}
 	tests := []struct {
@@ -114,6 +116,15 @@ func sharedMode(s *suite, t *testing.T) {
 		{"authorized, plain max-age", 200, []string{"Cache-Control", "max-age=60"}, []string{"Authorization", "Bearer a"}, false},
 		{"authorized, public", 200, []string{"Cache-Control", "public, max-age=60"}, []string{"Authorization", "Bearer a"}, true},
 		{"authorized, s-maxage", 200, []string{"Cache-Control", "s-maxage=60"}, []string{"Authorization", "Bearer a"}, true},
+		// An Age that is not one delta-seconds is invalid: stale at once.
+		{"Age not a number", 200, []string{"Cache-Control", "max-age=60", "Age", "1.5"}, nil, false},
+		{"Age as a list", 200, []string{"Cache-Control", "max-age=60", "Age", "0, 0"}, nil, false},
+		{"Age twice", 200, []string{"Cache-Control", "max-age=60", "Age", "0", "Age", "0"}, nil, false},
+		{"Age valid", 200, []string{"Cache-Control", "max-age=60", "Age", "5"}, nil, true},
+		// must-understand (RFC 9111 section 5.2.2.3): a known status is
+		// stored despite no-store, an unknown one never.
+		{"must-understand, known status", 200, []string{"Cache-Control", "max-age=60, no-store, must-understand"}, nil, true},
+		{"must-understand, unknown status", 599, []string{"Cache-Control", "max-age=60, must-understand"}, nil, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -13,6 +13,7 @@ type cacheControl struct {
 	noStore, noCache, private, public bool
 	mustRevalidate, proxyRevalidate   bool
 	immutable, onlyIfCached           bool
+	mustUnderstand                    bool
 	// noCacheFields and privateFields are the field lists of no-cache="a,
 	// b" and private="a, b" (quotes removed), when given.
 	noCacheFields, privateFields string
@@ -80,6 +81,8 @@ func (cc *cacheControl) add(v string) {
 			cc.mustRevalidate = true
 		case strings.EqualFold(name, "proxy-revalidate"):
 			cc.proxyRevalidate = true
+		case strings.EqualFold(name, "must-understand"):
+			cc.mustUnderstand = true
 		case strings.EqualFold(name, "immutable"):
 			cc.immutable = true
 		case strings.EqualFold(name, "only-if-cached"):

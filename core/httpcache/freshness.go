@@ -42,12 +42,33 @@ var heuristicStatuses = [...]int{200, 203, 204, 206, 300, 301, 308, 404, 405, 41
 
 func heuristicallyCacheable(status int) bool { return slices.Contains(heuristicStatuses[:], status) }
 
+// understoodStatus reports whether hoard knows the caching rules of
+// status, for must-understand: the statuses RFC 9110 and its registry
+// name, bar 206 (hoard stores whole responses only).
+func understoodStatus(status int) bool {
+	return status != http.StatusPartialContent && http.StatusText(status) != ""
+}
+
+// validDeltaSeconds reports whether v is one delta-seconds: digits only.
+func validDeltaSeconds(v string) bool {
+	if v == "" {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		if v[i] < '0' || v[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
 // responseFacts are the fields a storage decision reads.
 type responseFacts struct {
 	cc, targeted, cdn                 cacheControl
 	hasCC, hasTargeted, hasCDN        bool
 	expires, date, lastModified, etag string
 	age                               string
+	ageLines                          int
 	vary                              []string // the Vary values
 	setCookie, eventStream            bool
 }
@@ -86,9 +107,8 @@ func (e *Engine) readFacts(fields []Field) responseFacts {
 				f.etag = h.Value
 			}
 		case "Age":
-			if f.age == "" {
-				f.age = h.Value
-			}
+			f.age = h.Value
+			f.ageLines++
 		}
 		if e.cfg.targeted != "" && h.Name == e.cfg.targeted {
 			f.targeted.add(h.Value)
@@ -116,6 +136,14 @@ func (e *Engine) policy(status int, fields []Field, authorized bool, requestTime
 		d = &f.targeted
 	case shared && f.hasCDN:
 		d = &f.cdn
+	}
+	if d.mustUnderstand {
+		// RFC 9111 section 5.2.2.3: only a cache that knows the status's
+		// caching rules may store it, and such a cache ignores no-store.
+		if !understoodStatus(status) {
+			return storePolicy{}, false
+		}
+		d.noStore = false
 	}
 	if d.noStore || d.private {
 		return storePolicy{}, false
@@ -164,15 +192,20 @@ func (e *Engine) policy(status int, fields []Field, authorized bool, requestTime
 	if e.cfg.maxTTL > 0 && (p.lifetime == noExpiry || p.lifetime > e.cfg.maxTTL) {
 		p.lifetime = e.cfg.maxTTL
 	}
+	if f.age != "" && (f.ageLines > 1 || !validDeltaSeconds(f.age)) {
+		// An Age that is not one delta-seconds is invalid freshness
+		// information, best taken as stale (RFC 9111 section 4.2.1).
+		p.lifetime = 0
+	}
 
 	// Its age when received (RFC 9111 section 4.2.3). A shared cache
 	// counts the time the origin took as age, since the response may have
 	// been made as the request arrived; an application's handler makes its
 	// response as it ends.
 	apparent := max(0, responseTime-date)
-	corrected := parseDeltaSeconds(f.age) * int64(time.Second)
-	if f.age == "" {
-		corrected = 0
+	var corrected int64
+	if validDeltaSeconds(f.age) {
+		corrected = parseDeltaSeconds(f.age) * int64(time.Second)
 	}
 	if shared {
 		corrected += max(0, responseTime-requestTime)

@@ -1,10 +1,13 @@
 package httpcache
 
 import (
+	"maps"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hoard-go/hoard/core/internal/envelope"
 )
 
 // parseAll reads a Cache-Control field given as several values, as a
@@ -208,4 +211,32 @@ func FuzzETagMatches(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestMergeFields: a 304's fields replace the stored ones of the same
+// name, except those that describe the stored bytes, which the 304 cannot
+// have changed (RFC 9111 section 3.2).
+func TestMergeFields(t *testing.T) {
+	block := func(kv ...string) []byte {
+		var b []byte
+		for i := 0; i+1 < len(kv); i += 2 {
+			b = envelope.AppendField(b, kv[i], kv[i+1])
+		}
+		return b
+	}
+	stored := block("Cache-Control", "max-age=1", "Content-Encoding", "gzip", "Content-Length", "5",
+		"Content-Md5", "a", "Content-Range", "bytes 0-4/5", "X-Kept", "k", "X-Old", "1")
+	update := block("Cache-Control", "max-age=60", "Content-Encoding", "br", "Content-Length", "9",
+		"Content-Md5", "b", "Content-Range", "bytes 0-8/9", "Etag", `"other"`, "X-Old", "2", "Connection", "close")
+	got := map[string]string{}
+	for n, v, rest := envelope.NextField(mergeFields(stored, update)); n != nil; n, v, rest = envelope.NextField(rest) {
+		got[string(n)] += string(v)
+	}
+	want := map[string]string{
+		"Cache-Control": "max-age=60", "Content-Encoding": "gzip", "Content-Length": "5",
+		"Content-Md5": "a", "Content-Range": "bytes 0-4/5", "X-Kept": "k", "X-Old": "2",
+	}
+	if !maps.Equal(got, want) {
+		t.Errorf("merged %v\nwant   %v", got, want)
+	}
 }

@@ -297,9 +297,6 @@ func (x *exchange) freshen(ctx context.Context) {
 	prev := x.prev
 	merged := mergeFields(prev.Header, r.headers)
 	etag, flags := prev.ETag, prev.Flags&envelope.FlagOwnETag
-	if v := fieldValueBlock(r.headers, "Etag"); v != "" {
-		etag, flags = []byte(v), 0
-	}
 	x.snap = x.snap[:0]
 	for n, v, rest := envelope.NextField(merged); n != nil; n, v, rest = envelope.NextField(rest) {
 		x.snap = append(x.snap, Field{unsafeString(n), unsafeString(v)})
@@ -308,41 +305,45 @@ func (x *exchange) freshen(ctx context.Context) {
 	p, ok := x.e.policy(prev.Status, x.snap, x.authorized, x.requestTime, r.responseTime)
 	clear(x.snap)
 	ent := envelope.Entry{Kind: envelope.KindHTTP, Status: prev.Status, ETag: etag, Header: merged, Body: prev.Body, Vary: prev.Vary}
-	var buf []byte
 	if ok && (len(p.vary) == 0 || len(prev.Vary) > 0) {
 		ent.Flags = p.flags | flags
 		p.vary = nil
 		if len(prev.Vary) > 0 {
 			ent.Key = prev.Key // the variant, under its own key
 		}
-		buf = x.store(ctx, &ent, &p, r.responseTime, nil)
+		x.store(ctx, &ent, &p, r.responseTime, nil)
 	} else {
 		// The 304 made the response unstorable (or its Vary changed):
 		// answer with it once, and store nothing.
 		x.dropStore()
 		ent.Key, ent.Created = prev.Key, r.responseTime
-		buf = envelope.Append(nil, &ent)
 	}
-	if envelope.Decode(buf, &x.hit.e) != nil {
-		return
-	}
+	x.hit.e = ent // what was stored, without decoding it again
 	x.label = "REVALIDATED"
 	x.status = x.status + "; fwd-status=304"
 	x.serveAs(x.e.cache.Now(), nil, &x.hit.e, true)
 }
 
+// contentFields describe the stored bytes themselves: a 304 cannot change
+// them, so they are kept from the stored response (RFC 9111 section 3.2
+// lets a cache keep the fields its stored content depends on).
+var contentFields = map[string]bool{
+	"Content-Length": true, "Content-Encoding": true, "Content-Range": true, "Content-Md5": true, "Etag": true,
+}
+
 // mergeFields is a stored header block with the fields of a 304's block
-// replacing those of the same name (RFC 9111 section 3.2); Content-Length
-// and the fields a cache never stores are kept from the stored block.
+// replacing those of the same name (RFC 9111 section 3.2); the content's
+// own fields and those a cache never stores are kept from the stored
+// block.
 func mergeFields(stored, update []byte) []byte {
 	var out []byte
 	for n, v, rest := envelope.NextField(stored); n != nil; n, v, rest = envelope.NextField(rest) {
-		if fieldValueBlock(update, string(n)) == "" || string(n) == "Content-Length" {
-			out = envelope.AppendField(out, unsafeString(n), unsafeString(v))
+		if name := unsafeString(n); contentFields[name] || fieldValueBlock(update, name) == "" {
+			out = envelope.AppendField(out, name, unsafeString(v))
 		}
 	}
 	for n, v, rest := envelope.NextField(update); n != nil; n, v, rest = envelope.NextField(rest) {
-		if name := unsafeString(n); name != "Etag" && name != "Content-Length" && !unstoredHeaders[name] || name == "Date" {
+		if name := unsafeString(n); !contentFields[name] && !unstoredHeaders[name] || name == "Date" {
 			out = envelope.AppendField(out, name, unsafeString(v))
 		}
 	}
