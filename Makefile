@@ -4,9 +4,10 @@
 #   make test M=core     the same for one module (any module folder)
 #   make bench           the benchmarks
 #   make deps            install the servers the tests need (redis, memcached, DynamoDB Local)
+#   make cache-tests     the cache-tests.fyi suite against examples/proxy
 
 SHELL := /bin/bash
-MODULES := core adapters/stdlib adapters/echo adapters/fiber backends/redis backends/memcache backends/dynamo examples bench
+MODULES := core adapters/stdlib adapters/echo adapters/fiber adapters/gin backends/redis backends/memcache backends/dynamo otel examples examples/quickstart examples/quickstart/all bench
 M ?= $(MODULES)
 GO ?= go
 TESTFLAGS ?=
@@ -59,6 +60,13 @@ quickstart:
 # bounded memory store (peak RSS); then every fuzz target for CHAOS_FUZZTIME
 # (10s) each. Prints "CHAOS <scenario> <metric> <value>" lines and tables.
 # make test runs it when CI=true.
+.PHONY: cache-tests
+# make cache-tests: the HTTP working group's cache tests (cache-tests.fyi)
+# against examples/proxy, compared with the results the suite ships for
+# other caches (scripts/cache-tests; npm, node; 127.0.0.1 only; ~20s).
+cache-tests:
+	@GO=$(GO) ./scripts/cache-tests/run.sh
+
 .PHONY: chaos
 chaos:
 	@./scripts/testdeps.sh redis memcached dynamodb-local

@@ -13,6 +13,7 @@ require (
 	github.com/gofiber/fiber/v3 v3.1.0
 	github.com/hoard-go/hoard/adapters/echo v0.0.0
 	github.com/hoard-go/hoard/adapters/fiber v0.0.0
+	github.com/hoard-go/hoard/adapters/gin v0.0.0
 	github.com/hoard-go/hoard/adapters/stdlib v0.0.0
 	github.com/hoard-go/hoard/backends/redis v0.0.0-00010101000000-000000000000
 	github.com/hoard-go/hoard/core v0.0.0
@@ -93,6 +94,7 @@ require (
 replace (
 	github.com/hoard-go/hoard/adapters/echo => ../adapters/echo
 	github.com/hoard-go/hoard/adapters/fiber => ../adapters/fiber
+	github.com/hoard-go/hoard/adapters/gin => ../adapters/gin
 	github.com/hoard-go/hoard/adapters/stdlib => ../adapters/stdlib
 	github.com/hoard-go/hoard/backends/redis => ../backends/redis
 	github.com/hoard-go/hoard/core => ../core

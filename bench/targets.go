@@ -23,6 +23,7 @@ import (
 
 	hoardecho "github.com/hoard-go/hoard/adapters/echo"
 	hoardfiber "github.com/hoard-go/hoard/adapters/fiber"
+	hoardgin "github.com/hoard-go/hoard/adapters/gin"
 	hoardhttp "github.com/hoard-go/hoard/adapters/stdlib"
 	hoard "github.com/hoard-go/hoard/core"
 	"github.com/hoard-go/hoard/core/httpcache"
@@ -196,14 +197,13 @@ func ginCache(o *Origin, _ *hoard.Cache, _ []httpcache.Option) (*Target, error) 
 	return httpTarget(ginApp(o, gincache.CacheByRequestURI(store, PeerTTL))), nil
 }
 
-// hoardGin is hoard's net/http middleware in front of a Gin engine: what a
-// Gin user would do without a Gin adapter.
+// hoardGin is hoard's Gin adapter on the route, where gin-cache goes.
 func hoardGin(o *Origin, c *hoard.Cache, opts []httpcache.Option) (*Target, error) {
-	mw, err := hoardhttp.Middleware(c, opts...)
+	mw, err := hoardgin.Middleware(c, opts...)
 	if err != nil {
 		return nil, err
 	}
-	return httpTarget(mw(ginApp(o, nil))), nil
+	return httpTarget(ginApp(o, mw)), nil
 }
 
 func echoApp(o *Origin, mw echo.MiddlewareFunc) *echo.Echo {

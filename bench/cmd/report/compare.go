@@ -152,6 +152,8 @@ func compare(in *inputs) []comparison {
 		add(r("fiber_redis_hit_vs_bare", "Fiber v2: hoard hit (Redis) / bare handler", "fiber/hoard-redis", "fiber/bare"))
 		add(r("fiber_cache_vs_bare", "Fiber v2: middleware/cache hit / bare handler", "fiber/fiber-cache", "fiber/bare"))
 		add(r("fiberv3_cache_vs_bare", "Fiber v3: middleware/cache hit / bare handler", "fiberv3/fiber-cache", "fiberv3/bare"))
+		add(r("gin_hit_vs_bare", "Gin: hoard hit (memory) / bare handler", "gin/hoard-memory", "gin/bare").atMost(1.5, false))
+		add(r("gin_hit_vs_gin_cache", "Gin: hoard hit (hoardgin, memory) / gin-cache hit", "gin/hoard-memory", "gin/gin-cache").atMost(0.7, false))
 		add(r("gin_cache_overhead_factor", "Gin: gin-cache hit / bare Gin", "gin/gin-cache", "gin/bare"))
 		for _, u := range []struct{ unit, sfx, label string }{{cpuUnit, "", ""}, {"sec/op", "_wall", ", wall clock"}} {
 			ours, okO := hit(mode, "nethttp/hoard-memory", "nethttp/bare", u.unit)
@@ -166,7 +168,6 @@ func compare(in *inputs) []comparison {
 			}
 			add(c)
 		}
-		add(r("gin_hoard_vs_gin_cache", "Gin: hoard's net/http middleware around Gin / gin-cache hit", "gin/hoard-memory", "gin/gin-cache"))
 		add(r("remember_redis_vs_go_redis_cache", "function cache over Redis: hoard.Remember hit / go-redis/cache Once hit", "remember/hoard-redis", "remember/go-redis-cache-once").atMost(1, false))
 		add(r("remember_redis_msgpack_vs_go_redis_cache", "function cache over Redis: hoard.Remember hit with a msgpack codec / go-redis/cache Once hit", "remember/hoard-redis-msgpack", "remember/go-redis-cache-once"))
 		add(r("remember_memory_vs_go_redis_cache", "function cache: hoard.Remember hit (memory) / go-redis/cache Once hit (Redis)", "remember/hoard-memory", "remember/go-redis-cache-once"))
@@ -177,6 +178,7 @@ func compare(in *inputs) []comparison {
 	}
 	allocs("nethttp_allocs_per_hit", "net/http: allocations per hoard hit (memory)", "nethttp/hoard-memory", 3)
 	allocs("echo_allocs_per_hit", "Echo: allocations per hoard hit (memory)", "echo/hoard-memory", 3)
+	allocs("gin_allocs_per_hit", "Gin: allocations per hoard hit (memory)", "gin/hoard-memory", 3)
 	allocs("fiber_allocs_per_hit", "Fiber: allocations per hoard hit (memory)", "fiber/hoard-memory", 1)
 
 	var storms []string

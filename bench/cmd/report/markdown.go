@@ -18,7 +18,7 @@ var peers = []struct{ module, what string }{
 	{"github.com/gofiber/fiber/v3", "Fiber v3 and its middleware/cache"},
 	{"github.com/SporkHubr/echo-http-cache", "echo-http-cache, memory adapter (LRU)"},
 	{"github.com/chenyahui/gin-cache", "gin-cache, memory store"},
-	{"github.com/gin-gonic/gin", "Gin, bare and under gin-cache"},
+	{"github.com/gin-gonic/gin", "Gin, bare, under gin-cache and under hoardgin"},
 	{"github.com/labstack/echo/v4", "Echo"},
 	{"github.com/go-redis/cache/v9", "go-redis/cache Once, no local cache"},
 	{"github.com/redis/go-redis/v9", "go-redis (both Redis clients)"},
@@ -92,7 +92,7 @@ func markdown(in *inputs, cs []comparison) string {
 		}
 		p("| %s | %s | %s |\n", peer.module, v, peer.what)
 	}
-	p("\nEvery peer the issue names was served by the module proxy (`go list -m -versions`); none was unavailable. hoard has no Gin adapter, so the Gin comparison is of overhead factors (hoard net/http hit / bare net/http against gin-cache hit / bare Gin), plus hoard's net/http middleware wrapped around the Gin engine. hoardfiber adapts Fiber v2, so the Fiber v3 cache is compared with hoard on Fiber v2.\n")
+	p("\nEvery peer the issue names was served by the module proxy (`go list -m -versions`); none was unavailable. On Gin, hoard's Gin adapter (hoardgin) sits on the route where gin-cache goes; the overhead factors (hoard net/http hit / bare net/http against gin-cache hit / bare Gin) are reported beside it. hoardfiber adapts Fiber v2, so the Fiber v3 cache is compared with hoard on Fiber v2.\n")
 
 	p("\n## Reproduce\n\n```sh\n")
 	p("make bench                                   # everything below, then BENCHMARKS.md (BENCH_COUNT=6 BENCH_TIME=500ms LOAD_SECONDS=5 LOAD_ROUNDS=3)\n")

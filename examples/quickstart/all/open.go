@@ -14,16 +14,16 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	hoard "github.com/hoard-go/hoard/core"
-	"github.com/hoard-go/hoard/core/memory"
 
 	hoarddynamo "github.com/hoard-go/hoard/backends/dynamo"
 	hoardmemcache "github.com/hoard-go/hoard/backends/memcache"
 	hoardredis "github.com/hoard-go/hoard/backends/redis"
+
+	"github.com/hoard-go/hoard/examples/quickstart/internal/demo"
 )
 
-// connectTimeout bounds the start-up check that a server answers: a
-// quickstart pointed at the wrong port should say so at once.
-const connectTimeout = 3 * time.Second
+// connectTimeout bounds the start-up check that a server answers.
+const connectTimeout = demo.ConnectTimeout
 
 // createTableTimeout bounds creating a missing DynamoDB table, which takes
 // seconds on AWS.
@@ -31,21 +31,21 @@ const createTableTimeout = 2 * time.Minute
 
 // openBackend builds the backend b names and checks, within ctx, that its
 // server answers. The caller closes it (through the Cache).
-func openBackend(ctx context.Context, b backendURL) (hoard.Backend, error) {
+func openBackend(ctx context.Context, b demo.BackendURL) (hoard.Backend, error) {
 	switch b.Kind {
-	case kindMemory:
-		return memory.New(memory.Options{MaxBytes: 32 << 20})
-	case kindRedis:
+	case demo.KindMemory:
+		return demo.OpenMemory(ctx, b)
+	case demo.KindRedis:
 		return openRedis(ctx, b)
-	case kindMemcache:
+	case demo.KindMemcache:
 		return openMemcache(ctx, b)
-	case kindDynamo:
+	case demo.KindDynamo:
 		return openDynamo(ctx, b)
 	}
 	return nil, fmt.Errorf("unknown backend kind %q", b.Kind)
 }
 
-func openRedis(ctx context.Context, b backendURL) (hoard.Backend, error) {
+func openRedis(ctx context.Context, b demo.BackendURL) (hoard.Backend, error) {
 	// hoard logs backend failures itself (WithLogger); go-redis's own log
 	// lines would repeat them, and break the one-line start-up error.
 	redis.SetLogger(quietRedis{})
@@ -60,7 +60,7 @@ func openRedis(ctx context.Context, b backendURL) (hoard.Backend, error) {
 	return store, nil
 }
 
-func openMemcache(ctx context.Context, b backendURL) (hoard.Backend, error) {
+func openMemcache(ctx context.Context, b demo.BackendURL) (hoard.Backend, error) {
 	// hoardmemcache.New does no I/O: dial every server, so the one that is
 	// down is named, then ask one for a key to check it speaks memcached.
 	var d net.Dialer
@@ -82,7 +82,7 @@ func openMemcache(ctx context.Context, b backendURL) (hoard.Backend, error) {
 	return store, nil
 }
 
-func openDynamo(ctx context.Context, b backendURL) (hoard.Backend, error) {
+func openDynamo(ctx context.Context, b demo.BackendURL) (hoard.Backend, error) {
 	region := b.Region
 	for _, env := range []string{"AWS_REGION", "AWS_DEFAULT_REGION"} {
 		if region == "" {

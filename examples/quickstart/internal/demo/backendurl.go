@@ -1,4 +1,4 @@
-package main
+package demo
 
 import (
 	"fmt"
@@ -11,10 +11,10 @@ import (
 
 // Backend kinds a backend URL can name.
 const (
-	kindMemory   = "memory"
-	kindRedis    = "redis"
-	kindMemcache = "memcache"
-	kindDynamo   = "dynamodb"
+	KindMemory   = "memory"
+	KindRedis    = "redis"
+	KindMemcache = "memcache"
+	KindDynamo   = "dynamodb"
 )
 
 // Default ports for URLs that leave them out.
@@ -26,9 +26,9 @@ const (
 // wantSchemes ends every "which backend?" error message.
 const wantSchemes = "want memory://, redis://host:port/db, memcache://host:port[,host:port] or dynamodb://table?endpoint=URL"
 
-// backendURL is a parsed -backend value. Parsing does no I/O and reads no
+// BackendURL is a parsed -backend value. Parsing does no I/O and reads no
 // environment: what the URL says is all there is.
-type backendURL struct {
+type BackendURL struct {
 	Kind string
 	// URL is the URL as given, for go-redis (which reads user, password
 	// and TLS from it); Display is the same with any password redacted.
@@ -45,14 +45,14 @@ type backendURL struct {
 // dynamoTableName is DynamoDB's rule for table names.
 var dynamoTableName = regexp.MustCompile(`^[A-Za-z0-9_.-]{3,255}$`)
 
-// parseBackendURL parses a backend URL; "" is memory://. Every error says
+// ParseBackendURL parses a backend URL; "" is memory://. Every error says
 // what is wrong in one line.
-func parseBackendURL(raw string) (backendURL, error) {
+func ParseBackendURL(raw string) (BackendURL, error) {
 	if raw == "" {
 		raw = "memory://"
 	}
 	if i := strings.IndexFunc(raw, func(r rune) bool { return r <= ' ' || r == 0x7f }); i >= 0 {
-		return backendURL{}, fmt.Errorf("backend URL has a space or control character at byte %d", i)
+		return BackendURL{}, fmt.Errorf("backend URL has a space or control character at byte %d", i)
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
@@ -62,9 +62,9 @@ func parseBackendURL(raw string) (backendURL, error) {
 		if ue, ok := err.(*url.Error); ok {
 			reason = ue.Err
 		}
-		return backendURL{}, fmt.Errorf("backend URL cannot be parsed: %v (%s)", reason, wantSchemes)
+		return BackendURL{}, fmt.Errorf("backend URL cannot be parsed: %v (%s)", reason, wantSchemes)
 	}
-	b := backendURL{URL: raw, Display: raw}
+	b := BackendURL{URL: raw, Display: raw}
 	if _, ok := u.User.Password(); ok {
 		b.Display = u.Redacted()
 	}
@@ -73,16 +73,16 @@ func parseBackendURL(raw string) (backendURL, error) {
 	}
 	switch u.Scheme {
 	case "memory":
-		b.Kind = kindMemory
+		b.Kind = KindMemory
 		return b, parseMemory(u)
 	case "redis", "rediss":
-		b.Kind = kindRedis
+		b.Kind = KindRedis
 		return b, parseRedis(u, &b)
 	case "memcache", "memcached":
-		b.Kind = kindMemcache
+		b.Kind = KindMemcache
 		return b, parseMemcache(u, &b)
 	case "dynamodb", "dynamo":
-		b.Kind = kindDynamo
+		b.Kind = KindDynamo
 		return b, parseDynamo(u, &b)
 	case "":
 		return b, fmt.Errorf("backend URL %q has no scheme (%s)", b.Display, wantSchemes)
@@ -97,7 +97,7 @@ func parseMemory(u *url.URL) error {
 	return nil
 }
 
-func parseRedis(u *url.URL, b *backendURL) error {
+func parseRedis(u *url.URL, b *BackendURL) error {
 	host, err := hostPort(u.Host, defaultRedisPort)
 	if err != nil {
 		return fmt.Errorf("backend URL %s: %w", b.Display, err)
@@ -116,7 +116,7 @@ func parseRedis(u *url.URL, b *backendURL) error {
 	return nil
 }
 
-func parseMemcache(u *url.URL, b *backendURL) error {
+func parseMemcache(u *url.URL, b *BackendURL) error {
 	if u.User != nil {
 		return fmt.Errorf("backend URL %s: memcached has no user or password", b.Display)
 	}
@@ -136,7 +136,7 @@ func parseMemcache(u *url.URL, b *backendURL) error {
 	return nil
 }
 
-func parseDynamo(u *url.URL, b *backendURL) error {
+func parseDynamo(u *url.URL, b *BackendURL) error {
 	if u.User != nil || u.Port() != "" || (u.Path != "" && u.Path != "/") {
 		return fmt.Errorf("backend URL %s: want dynamodb://table?endpoint=URL&region=REGION", b.Display)
 	}

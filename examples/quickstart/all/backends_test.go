@@ -9,8 +9,10 @@ import (
 	"time"
 
 	hoard "github.com/hoard-go/hoard/core"
-
 	"github.com/hoard-go/hoard/core/testserver"
+
+	"github.com/hoard-go/hoard/examples/quickstart/internal/demo"
+	"github.com/hoard-go/hoard/examples/quickstart/internal/demotest"
 )
 
 // TestQuickstartBackends opens each backend from its URL, as -backend
@@ -34,7 +36,7 @@ func TestQuickstartBackends(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			raw := tt.url(t)
-			b, err := parseBackendURL(raw)
+			b, err := demo.ParseBackendURL(raw)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -49,13 +51,13 @@ func TestQuickstartBackends(t *testing.T) {
 				}
 				return backend
 			}
-			if b.Kind == kindDynamo {
-				if err := closeBackend(open()); err != nil { // creates the table
+			if b.Kind == demo.KindDynamo {
+				if err := demo.CloseBackend(open()); err != nil { // creates the table
 					t.Fatal(err)
 				}
 			}
 			// A slow first request must not turn a store into a miss.
-			checkDemo(t, startDemo(t, adapterStdlib, open(), hoard.WithTimeout(5*time.Second)))
+			demotest.Check(t, demotest.Start(t, demo.NewStdlibServer, open(), hoard.WithTimeout(5*time.Second)))
 		})
 	}
 }
@@ -69,7 +71,7 @@ func TestOpenBackendUnreachable(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.url, func(t *testing.T) {
-			b, err := parseBackendURL(tt.url)
+			b, err := demo.ParseBackendURL(tt.url)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -77,7 +79,7 @@ func TestOpenBackendUnreachable(t *testing.T) {
 			defer cancel()
 			backend, err := openBackend(ctx, b)
 			if err == nil {
-				_ = closeBackend(backend)
+				_ = demo.CloseBackend(backend)
 				t.Fatalf("openBackend(%s) succeeded", tt.url)
 			}
 			if !strings.Contains(err.Error(), tt.want) {

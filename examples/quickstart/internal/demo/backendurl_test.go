@@ -1,4 +1,4 @@
-package main
+package demo
 
 import (
 	"reflect"
@@ -9,32 +9,32 @@ import (
 func TestParseBackendURL(t *testing.T) {
 	tests := []struct {
 		in   string
-		want backendURL
+		want BackendURL
 	}{
-		{"", backendURL{Kind: kindMemory, URL: "memory://", Display: "memory://"}},
-		{"memory://", backendURL{Kind: kindMemory, URL: "memory://", Display: "memory://"}},
-		{"memory:", backendURL{Kind: kindMemory, URL: "memory:", Display: "memory:"}},
-		{"redis://127.0.0.1:6379/0", backendURL{Kind: kindRedis, URL: "redis://127.0.0.1:6379/0", Display: "redis://127.0.0.1:6379/0", Addrs: []string{"127.0.0.1:6379"}}},
-		{"redis://127.0.0.1", backendURL{Kind: kindRedis, URL: "redis://127.0.0.1", Display: "redis://127.0.0.1", Addrs: []string{"127.0.0.1:6379"}}},
-		{"redis://127.0.0.1:6380/", backendURL{Kind: kindRedis, URL: "redis://127.0.0.1:6380/", Display: "redis://127.0.0.1:6380/", Addrs: []string{"127.0.0.1:6380"}}},
-		{"REDIS://cache.internal:6379/15", backendURL{Kind: kindRedis, URL: "REDIS://cache.internal:6379/15", Display: "REDIS://cache.internal:6379/15", Addrs: []string{"cache.internal:6379"}, DB: 15}},
-		{"rediss://app:secret@[::1]:6379/2", backendURL{Kind: kindRedis, URL: "rediss://app:secret@[::1]:6379/2", Display: "rediss://app:xxxxx@[::1]:6379/2", Addrs: []string{"[::1]:6379"}, DB: 2}},
-		{"memcache://127.0.0.1:11211", backendURL{Kind: kindMemcache, URL: "memcache://127.0.0.1:11211", Display: "memcache://127.0.0.1:11211", Addrs: []string{"127.0.0.1:11211"}}},
-		{"memcache://10.0.0.1,10.0.0.2:11300", backendURL{Kind: kindMemcache, URL: "memcache://10.0.0.1,10.0.0.2:11300", Display: "memcache://10.0.0.1,10.0.0.2:11300", Addrs: []string{"10.0.0.1:11211", "10.0.0.2:11300"}}},
-		{"memcached://mc:11211/", backendURL{Kind: kindMemcache, URL: "memcached://mc:11211/", Display: "memcached://mc:11211/", Addrs: []string{"mc:11211"}}},
-		{"dynamodb://hoard-cache?endpoint=http://127.0.0.1:8000&region=us-east-1", backendURL{Kind: kindDynamo,
+		{"", BackendURL{Kind: KindMemory, URL: "memory://", Display: "memory://"}},
+		{"memory://", BackendURL{Kind: KindMemory, URL: "memory://", Display: "memory://"}},
+		{"memory:", BackendURL{Kind: KindMemory, URL: "memory:", Display: "memory:"}},
+		{"redis://127.0.0.1:6379/0", BackendURL{Kind: KindRedis, URL: "redis://127.0.0.1:6379/0", Display: "redis://127.0.0.1:6379/0", Addrs: []string{"127.0.0.1:6379"}}},
+		{"redis://127.0.0.1", BackendURL{Kind: KindRedis, URL: "redis://127.0.0.1", Display: "redis://127.0.0.1", Addrs: []string{"127.0.0.1:6379"}}},
+		{"redis://127.0.0.1:6380/", BackendURL{Kind: KindRedis, URL: "redis://127.0.0.1:6380/", Display: "redis://127.0.0.1:6380/", Addrs: []string{"127.0.0.1:6380"}}},
+		{"REDIS://cache.internal:6379/15", BackendURL{Kind: KindRedis, URL: "REDIS://cache.internal:6379/15", Display: "REDIS://cache.internal:6379/15", Addrs: []string{"cache.internal:6379"}, DB: 15}},
+		{"rediss://app:secret@[::1]:6379/2", BackendURL{Kind: KindRedis, URL: "rediss://app:secret@[::1]:6379/2", Display: "rediss://app:xxxxx@[::1]:6379/2", Addrs: []string{"[::1]:6379"}, DB: 2}},
+		{"memcache://127.0.0.1:11211", BackendURL{Kind: KindMemcache, URL: "memcache://127.0.0.1:11211", Display: "memcache://127.0.0.1:11211", Addrs: []string{"127.0.0.1:11211"}}},
+		{"memcache://10.0.0.1,10.0.0.2:11300", BackendURL{Kind: KindMemcache, URL: "memcache://10.0.0.1,10.0.0.2:11300", Display: "memcache://10.0.0.1,10.0.0.2:11300", Addrs: []string{"10.0.0.1:11211", "10.0.0.2:11300"}}},
+		{"memcached://mc:11211/", BackendURL{Kind: KindMemcache, URL: "memcached://mc:11211/", Display: "memcached://mc:11211/", Addrs: []string{"mc:11211"}}},
+		{"dynamodb://hoard-cache?endpoint=http://127.0.0.1:8000&region=us-east-1", BackendURL{Kind: KindDynamo,
 			URL: "dynamodb://hoard-cache?endpoint=http://127.0.0.1:8000&region=us-east-1", Display: "dynamodb://hoard-cache?endpoint=http://127.0.0.1:8000&region=us-east-1",
 			Table: "hoard-cache", Endpoint: "http://127.0.0.1:8000", Region: "us-east-1"}},
-		{"dynamodb://My_Table.v2", backendURL{Kind: kindDynamo, URL: "dynamodb://My_Table.v2", Display: "dynamodb://My_Table.v2", Table: "My_Table.v2"}},
+		{"dynamodb://My_Table.v2", BackendURL{Kind: KindDynamo, URL: "dynamodb://My_Table.v2", Display: "dynamodb://My_Table.v2", Table: "My_Table.v2"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
-			got, err := parseBackendURL(tt.in)
+			got, err := ParseBackendURL(tt.in)
 			if err != nil {
-				t.Fatalf("parseBackendURL(%q): %v", tt.in, err)
+				t.Fatalf("ParseBackendURL(%q): %v", tt.in, err)
 			}
 			if !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("parseBackendURL(%q)\n got %+v\nwant %+v", tt.in, got, tt.want)
+				t.Errorf("ParseBackendURL(%q)\n got %+v\nwant %+v", tt.in, got, tt.want)
 			}
 		})
 	}
@@ -86,13 +86,13 @@ func TestParseBackendURLErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := parseBackendURL(tt.in)
+			_, err := ParseBackendURL(tt.in)
 			if err == nil {
-				t.Fatalf("parseBackendURL(%q) = nil error, want %q", tt.in, tt.want)
+				t.Fatalf("ParseBackendURL(%q) = nil error, want %q", tt.in, tt.want)
 			}
 			msg := err.Error()
 			if !strings.Contains(msg, tt.want) {
-				t.Errorf("parseBackendURL(%q) = %q, want it to contain %q", tt.in, msg, tt.want)
+				t.Errorf("ParseBackendURL(%q) = %q, want it to contain %q", tt.in, msg, tt.want)
 			}
 			if strings.ContainsAny(msg, "\r\n") {
 				t.Errorf("error %q is not one line", msg)
@@ -109,9 +109,9 @@ func TestParseBackendURLRedactsPassword(t *testing.T) {
 		"redis://u:hunter2@[::1/0",
 		"memcache://u:hunter2@127.0.0.1:11211",
 	} {
-		_, err := parseBackendURL(in)
+		_, err := ParseBackendURL(in)
 		if err == nil || strings.Contains(err.Error(), "hunter2") {
-			t.Errorf("parseBackendURL(%q) = %v; want an error without the password", in, err)
+			t.Errorf("ParseBackendURL(%q) = %v; want an error without the password", in, err)
 		}
 	}
 }
@@ -126,7 +126,7 @@ func FuzzParseBackendURL(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
-		b, err := parseBackendURL(in)
+		b, err := ParseBackendURL(in)
 		if err != nil {
 			if strings.ContainsAny(err.Error(), "\r\n") {
 				t.Fatalf("multi-line error for %q: %q", in, err)
@@ -134,16 +134,16 @@ func FuzzParseBackendURL(f *testing.F) {
 			return
 		}
 		switch b.Kind {
-		case kindMemory:
-		case kindRedis:
+		case KindMemory:
+		case KindRedis:
 			if len(b.Addrs) != 1 || b.DB < 0 {
 				t.Fatalf("%q: redis %+v", in, b)
 			}
-		case kindMemcache:
+		case KindMemcache:
 			if len(b.Addrs) == 0 {
 				t.Fatalf("%q: memcache without servers", in)
 			}
-		case kindDynamo:
+		case KindDynamo:
 			if !dynamoTableName.MatchString(b.Table) {
 				t.Fatalf("%q: bad table %q", in, b.Table)
 			}
