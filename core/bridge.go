@@ -71,10 +71,9 @@ func (v engineView) Observe(ctx context.Context, kind bridge.Kind, op, key strin
 
 func (v engineView) CountHit(r uint32) { v.c.counters.addAt(EventHit, r) }
 
-func (v engineView) Trace(ctx context.Context, op, key string) func(error) {
+func (v engineView) Trace(ctx context.Context, op, key string) (context.Context, func(error)) {
 	if v.c.tracer == nil {
-		return nil
+		return ctx, nil
 	}
-	_, end := v.c.tracer.Trace(ctx, op, key)
-	return end
+	return v.c.tracer.Trace(ctx, op, key)
 }

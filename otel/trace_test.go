@@ -121,3 +121,37 @@ func TestSpanParent(t *testing.T) {
 		t.Fatalf("spans %v: want hoard.delete as a child of request", spans)
 	}
 }
+
+// TestHandlerSpanParent: on a miss the handler runs with the hoard.handler
+// span's context, so a span the handler starts (a database query) is its
+// child.
+func TestHandlerSpanParent(t *testing.T) {
+	rec := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
+	t.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
+	obs, err := hoardotel.New(hoardotel.WithTracerProvider(tp))
+	if err != nil {
+		t.Fatal(err)
+	}
+	engine, err := httpcache.New(newCache(t, newFlaky(t), obs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := engine.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, query := tp.Tracer("app").Start(r.Context(), "db.query")
+		query.End()
+		_, _ = w.Write([]byte("page"))
+	}))
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/a", nil))
+	spans := map[string]sdktrace.ReadOnlySpan{}
+	for _, s := range rec.Ended() {
+		spans[s.Name()] = s
+	}
+	query, handler := spans["db.query"], spans["hoard.handler"]
+	if query == nil || handler == nil {
+		t.Fatalf("spans %v, want db.query and hoard.handler", spans)
+	}
+	if query.Parent().SpanID() != handler.SpanContext().SpanID() {
+		t.Errorf("db.query's parent is %v, want hoard.handler %v", query.Parent().SpanID(), handler.SpanContext().SpanID())
+	}
+}

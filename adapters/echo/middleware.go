@@ -35,9 +35,14 @@ func serve(engine *httpcache.Engine, next echo.HandlerFunc, c echo.Context) erro
 		return next(c) // other middleware already answered
 	}
 	orig := res.Writer
-	return engine.ServeHTTPWrapped(res, orig, c.Request(), func(w http.ResponseWriter) error {
+	req := c.Request()
+	return engine.ServeHTTPWrapped(res, orig, req, func(w http.ResponseWriter, r *http.Request) error {
 		res.Writer = w
 		defer func() { res.Writer = orig }()
+		if r != req {
+			c.SetRequest(r) // the tracer's context
+			defer c.SetRequest(req)
+		}
 		return next(c)
 	})
 }

@@ -69,7 +69,7 @@ type exchange struct {
 	ran  bool // the handlers ran
 	sent bool // the handlers sent the header (a write, WriteHeaderNow, Flush)
 	w    writer
-	next func(http.ResponseWriter) error
+	next func(http.ResponseWriter, *http.Request) error
 }
 
 var exchanges = sync.Pool{New: func() any {
@@ -79,9 +79,13 @@ var exchanges = sync.Pool{New: func() any {
 }}
 
 // run runs the rest of the chain for the engine, through w.
-func (x *exchange) run(w http.ResponseWriter) error {
+func (x *exchange) run(w http.ResponseWriter, r *http.Request) error {
 	x.ran = true
 	c := x.c
+	if req := c.Request; r != req {
+		c.Request = r // the tracer's context
+		defer func() { c.Request = req }()
+	}
 	if w == http.ResponseWriter(x.orig) {
 		c.Next() // nothing to capture: the engine gave the writer back
 		return nil

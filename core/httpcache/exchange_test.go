@@ -60,7 +60,7 @@ var glues = []glue{
 	{"ServeHTTP", func(t *testing.T, e *Engine, r Request, outer []Field, spec handlerSpec) response {
 		return runNetHTTP(r, outer, spec, func(inner http.Handler) http.Handler {
 			return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-				err := e.ServeHTTP(w, req, func(w http.ResponseWriter) error {
+				err := e.ServeHTTP(w, req, func(w http.ResponseWriter, req *http.Request) error {
 					inner.ServeHTTP(w, req)
 					return nil
 				})

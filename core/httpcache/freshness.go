@@ -69,6 +69,7 @@ type responseFacts struct {
 	expires, date, lastModified, etag string
 	age                               string
 	ageLines                          int
+	connection                        string // the names Connection lists
 	vary                              []string // the Vary values
 	setCookie, eventStream            bool
 }
@@ -109,6 +110,8 @@ func (e *Engine) readFacts(fields []Field) responseFacts {
 		case "Age":
 			f.age = h.Value
 			f.ageLines++
+		case "Connection":
+			f.connection = joinFields(f.connection, h.Value)
 		}
 		if e.cfg.targeted != "" && h.Name == e.cfg.targeted {
 			f.targeted.add(h.Value)
@@ -237,6 +240,8 @@ func (e *Engine) policy(status int, fields []Field, authorized bool, requestTime
 	}
 	p.keep = max(p.keep, time.Duration(max(p.swr, p.sie))*time.Second)
 	p.strip = joinFields(d.noCacheFields, d.privateFields)
+	// Fields Connection names are hop-by-hop: never stored (§3.1).
+	p.strip = joinFields(p.strip, f.connection)
 	if f.hasTargeted && e.cfg.targeted != "Cdn-Cache-Control" {
 		p.strip = joinFields(p.strip, e.cfg.targeted)
 	}

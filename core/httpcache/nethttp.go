@@ -27,7 +27,10 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // net/http types (Echo, Gin, chi, ...). A hit is written to w. Otherwise
 // next runs the handler, which must send its response through the writer
 // next is given: on a miss it wraps w, so the engine sees the status, the
-// header and every body byte as they go out. next's error is returned
+// header and every body byte as they go out. The handler must also see the
+// request next is given: it is r, or r with the context of the Cache's
+// Tracer span for the handler, under which the handler's own spans nest.
+// next's error is returned
 // unchanged; an error, a panic (which keeps unwinding), a hijacked
 // connection, a failed write, a request whose context ended or a body
 // shorter than its Content-Length stores nothing.
@@ -35,7 +38,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // Adapters call it from their middleware; they hold no other logic. See
 // the hoardecho adapter for a framework whose handlers write through a
 // response object of their own.
-func (e *Engine) ServeHTTP(w http.ResponseWriter, r *http.Request, next func(w http.ResponseWriter) error) error {
+func (e *Engine) ServeHTTP(w http.ResponseWriter, r *http.Request, next func(w http.ResponseWriter, r *http.Request) error) error {
 	return e.serveHTTP(w, w, r, nil, next)
 }
 
@@ -45,13 +48,13 @@ func (e *Engine) ServeHTTP(w http.ResponseWriter, r *http.Request, next func(w h
 // the framework's hooks and accounting see it, while on a miss the
 // handler's writer wraps under, and next must put it in under's place for
 // the handler's run (and put under back).
-func (e *Engine) ServeHTTPWrapped(w, under http.ResponseWriter, r *http.Request, next func(w http.ResponseWriter) error) error {
+func (e *Engine) ServeHTTPWrapped(w, under http.ResponseWriter, r *http.Request, next func(w http.ResponseWriter, r *http.Request) error) error {
 	return e.serveHTTP(w, under, r, nil, next)
 }
 
 // serveHTTP serves r: hits to w, the handler through a writer wrapping
 // under; the handler is h or next.
-func (e *Engine) serveHTTP(w, under http.ResponseWriter, r *http.Request, h http.Handler, next func(http.ResponseWriter) error) error {
+func (e *Engine) serveHTTP(w, under http.ResponseWriter, r *http.Request, h http.Handler, next func(http.ResponseWriter, *http.Request) error) error {
 	req := Request{
 		Method:   r.Method,
 		Host:     r.Host,
@@ -92,18 +95,18 @@ func writeHit(w http.ResponseWriter, x *exchange) {
 	}
 }
 
-func callNext(w http.ResponseWriter, r *http.Request, h http.Handler, next func(http.ResponseWriter) error) error {
+func callNext(w http.ResponseWriter, r *http.Request, h http.Handler, next func(http.ResponseWriter, *http.Request) error) error {
 	if h != nil {
 		h.ServeHTTP(w, r)
 		return nil
 	}
-	return next(w)
+	return next(w, r)
 }
 
 // runHTTP runs the handler through x's capture writer and stores what it
 // sent, if it may; a revalidation answered 304 is answered from the
 // freshened entry instead.
-func (x *exchange) runHTTP(ctx context.Context, w, under http.ResponseWriter, r *http.Request, h http.Handler, next func(http.ResponseWriter) error) error {
+func (x *exchange) runHTTP(ctx context.Context, w, under http.ResponseWriter, r *http.Request, h http.Handler, next func(http.ResponseWriter, *http.Request) error) error {
 	cw := &x.cw
 	cw.w = under
 	var saved savedConditional
@@ -112,7 +115,10 @@ func (x *exchange) runHTTP(ctx context.Context, w, under http.ResponseWriter, r 
 		x.setConditional(netRequestHeader(r.Header), netRequestHeader(r.Header), &saved)
 	}
 	done := false
-	end := x.e.cache.Trace(ctx, "handler", x.key)
+	tctx, end := x.e.cache.Trace(ctx, "handler", x.key)
+	if tctx != ctx {
+		r = r.WithContext(tctx) // the handler's own spans nest under the tracer's
+	}
 	defer func() {
 		if validating {
 			restoreConditional(netRequestHeader(r.Header), &saved)
@@ -157,7 +163,7 @@ func (x *exchange) runHTTP(ctx context.Context, w, under http.ResponseWriter, r 
 
 // watchHTTP runs an unsafe request's handler, watching its status and
 // Location fields, and invalidates what its success changed.
-func (x *exchange) watchHTTP(ctx context.Context, under http.ResponseWriter, r *http.Request, h http.Handler, next func(http.ResponseWriter) error) error {
+func (x *exchange) watchHTTP(ctx context.Context, under http.ResponseWriter, r *http.Request, h http.Handler, next func(http.ResponseWriter, *http.Request) error) error {
 	cw := &x.cw
 	cw.w, cw.watch = under, true
 	err := callNext(cw, r, h, next)

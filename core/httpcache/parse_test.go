@@ -240,3 +240,24 @@ func TestMergeFields(t *testing.T) {
 		t.Errorf("merged %v\nwant   %v", got, want)
 	}
 }
+
+// TestConnectionListedNotStored: the fields a response's Connection names
+// are hop-by-hop and never stored (RFC 9111 section 3.1), nor the
+// Connection field itself.
+func TestConnectionListedNotStored(t *testing.T) {
+	e := newEngine(t, nopBackend{}, nil, WithTTL(time.Minute))
+	fields := []Field{{"Cache-Control", "max-age=60"}, {"Connection", "x-hop, Keep-Alive"}, {"Connection", "X-Other"},
+		{"X-Hop", "1"}, {"X-Other", "2"}, {"X-Kept", "3"}}
+	p, ok := e.policy(200, fields, false, 0, 0)
+	if !ok {
+		t.Fatal("not storable")
+	}
+	var stored []string
+	block := e.headerBlock(fields, nil, p.strip, nil)
+	for n, _, rest := envelope.NextField(block); n != nil; n, _, rest = envelope.NextField(rest) {
+		stored = append(stored, string(n))
+	}
+	if strings.Join(stored, " ") != "Cache-Control X-Kept" {
+		t.Errorf("stored %q, want Cache-Control X-Kept", stored)
+	}
+}

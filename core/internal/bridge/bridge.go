@@ -71,8 +71,9 @@ type Cache interface {
 	Observe(ctx context.Context, kind Kind, op, key string, err error)
 	CountHit(r uint32)
 	// Trace starts the observer's span for op (hoard.Tracer), and returns
-	// the function that ends it; nil without a tracer.
-	Trace(ctx context.Context, op, key string) func(error)
+	// the context to run op with and the function that ends the span;
+	// ctx and nil without a tracer.
+	Trace(ctx context.Context, op, key string) (context.Context, func(error))
 }
 
 // Of returns the bridge of a *hoard.Cache. Package hoard sets it.
