@@ -37,11 +37,13 @@ func (c hitCase) name() string {
 	if c.store == "" {
 		return c.target
 	}
-	fw, _, _ := strings.Cut(c.target, "/")
+	// gin/hoard with memory is gin/hoard-memory; gin/hoard-outside with
+	// memory is gin/hoard-outside-memory.
+	name := c.target + "-" + c.store
 	if c.lean {
-		return fw + "/hoard-" + c.store + "-lean"
+		name += "-lean"
 	}
-	return fw + "/hoard-" + c.store
+	return name
 }
 
 var hitCases = []hitCase{
@@ -53,6 +55,7 @@ var hitCases = []hitCase{
 	{target: "gin/bare"},
 	{target: "gin/gin-cache"},
 	{target: "gin/hoard", store: "memory"},
+	{target: "gin/hoard-outside", store: "memory"},
 	{target: "echo/bare"},
 	{target: "echo/bare-headers"},
 	{target: "echo/hoard", store: "memory"},

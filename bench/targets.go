@@ -69,6 +69,7 @@ var builders = map[string]builder{
 	"gin/bare":             bare(func(o *Origin) *Target { return httpTarget(ginApp(o, nil)) }),
 	"gin/gin-cache":        {false, ginCache},
 	"gin/hoard":            {true, hoardGin},
+	"gin/hoard-outside":    {true, hoardAroundGin},
 	"echo/bare":            bare(func(o *Origin) *Target { return httpTarget(echoApp(o, nil)) }),
 	"echo/bare-headers":    bare(func(o *Origin) *Target { return httpTarget(echoHitHeaders(o)) }),
 	"echo/hoard":           {true, hoardEcho},
@@ -204,6 +205,18 @@ func hoardGin(o *Origin, c *hoard.Cache, opts []httpcache.Option) (*Target, erro
 		return nil, err
 	}
 	return httpTarget(ginApp(o, mw)), nil
+}
+
+// hoardAroundGin is hoard's net/http middleware around the whole Gin
+// engine: a hit is answered before Gin routes the request, which the
+// adapter (a route middleware) cannot do, at the price of per-route
+// options.
+func hoardAroundGin(o *Origin, c *hoard.Cache, opts []httpcache.Option) (*Target, error) {
+	mw, err := hoardhttp.Middleware(c, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return httpTarget(mw(ginApp(o, nil))), nil
 }
 
 func echoApp(o *Origin, mw echo.MiddlewareFunc) *echo.Echo {

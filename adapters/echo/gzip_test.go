@@ -18,7 +18,8 @@ import (
 // way out; inside, the cache stores compressed bodies. Either way the
 // response says Vary: Accept-Encoding (outside, Gzip sets it before the
 // cache runs, and the cache cannot tell it from a session middleware's
-// Vary: Cookie), so the route must key on Accept-Encoding to be stored.
+// Vary: Cookie); the routes also key on Accept-Encoding up front, which
+// must give the same answers as the response's Vary alone.
 func TestGzip(t *testing.T) {
 	body := strings.Repeat(`{"compressible":true}`, 100)
 	tests := []struct {

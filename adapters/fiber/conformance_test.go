@@ -19,7 +19,7 @@ import (
 func TestConformance(t *testing.T) {
 	// fasthttp closes a body stream it replaces, so the flushed stream of
 	// SetBodyStreamWriter cannot be put behind the engine's reader.
-	adaptertest.Run(t, newServer, adaptertest.FlushedStreamsNotStored())
+	adaptertest.Run(t, newServer, adaptertest.FlushedStreamsNotStored(), adaptertest.ServerDate())
 }
 
 // newServer mounts the suite's routes on a Fiber app listening on a free

@@ -168,7 +168,8 @@ func targetedField(s *suite, t *testing.T) {
 }
 
 // validatorOnMiss: a miss carries the ETag (and Date) its hits will, so a
-// client can revalidate at once; a 304 answers it.
+// client can revalidate at once; a 304 answers it. (Where the framework
+// writes its own Date, see ServerDate, a hit's Date is when it was sent.)
 func validatorOnMiss(s *suite, t *testing.T) {
 	e := s.start(t, nil, []Route{{Path: "/v", Handler: &Handler{}}})
 	miss := e.get("/v")
@@ -179,8 +180,11 @@ func validatorOnMiss(s *suite, t *testing.T) {
 	}
 	hit := e.get("/v")
 	e.expect(hit, 200, "HIT", "ok /v?")
-	if hit.header.Get("Etag") != etag || hit.header.Get("Date") != miss.header.Get("Date") {
-		t.Errorf("hit: ETag %q, Date %q; the miss had %q, %q", hit.header.Get("Etag"), hit.header.Get("Date"), etag, miss.header.Get("Date"))
+	if hit.header.Get("Etag") != etag {
+		t.Errorf("hit: ETag %q; the miss had %q", hit.header.Get("Etag"), etag)
+	}
+	if !s.cfg.serverDate && hit.header.Get("Date") != miss.header.Get("Date") {
+		t.Errorf("hit: Date %q; the miss had %q", hit.header.Get("Date"), miss.header.Get("Date"))
 	}
 	e.expect(e.get("/v", "If-None-Match", etag), 304, "HIT", "")
 }

@@ -75,6 +75,8 @@ var scenarios = []struct {
 	{"ResponseDirectives", responseDirectives},
 	{"UnsafeMethodsInvalidate", unsafeMethodsInvalidate},
 	{"RangeOfStored", rangeOfStored},
+	// Serving stale on purpose (stale.go).
+	{"StaleIfError", staleIfError},
 }
 
 func missThenHit(s *suite, t *testing.T) {

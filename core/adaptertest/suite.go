@@ -28,6 +28,7 @@ type Option func(*config)
 type config struct {
 	newBackend       func(t *testing.T) hoard.Backend
 	flushedNotStored bool
+	serverDate       bool
 }
 
 // WithBackend runs the suite on another backend (default: a fresh memory
@@ -43,6 +44,14 @@ func WithBackend(newBackend func(t *testing.T) hoard.Backend) Option {
 // must then arrive whole and unstored, instead of stored.
 func FlushedStreamsNotStored() Option {
 	return func(c *config) { c.flushedNotStored = true }
+}
+
+// ServerDate tells the suite that the adapter's framework writes its own
+// Date on every response and ignores one set by a handler or a cache
+// (fasthttp): a hit then carries the time it was sent rather than the
+// stored response's Date.
+func ServerDate() Option {
+	return func(c *config) { c.serverDate = true }
 }
 
 // Run runs every scenario as a named subtest.

@@ -43,7 +43,7 @@ func (e *Engine) Serve(ctx context.Context, r *Request, resp Response, next func
 				x.validate = false // no way to make it conditional: fetch it whole
 			}
 		}
-		if x.run.store || x.validate {
+		if x.run.store || x.validate || x.staleOnError {
 			return x.runBuffered(ctx, r.Header, resp, next)
 		}
 	}
@@ -96,6 +96,14 @@ func (x *exchange) runBuffered(ctx context.Context, reqHeader RequestHeader, res
 			if end != nil {
 				end(errHandlerPanicked)
 			}
+			if x.staleOnError && !resp.Hijacked() && resp.BodyStream() == nil {
+				// stale-if-error: the stale response instead of the panic.
+				if v := recover(); v != nil {
+					x.failOver(ctx, 0, panicError(v))
+					x.writeStale(resp)
+					return
+				}
+			}
 			x.abort() // a panic: nothing is stored, and it keeps unwinding
 			x.release()
 		}
@@ -104,6 +112,18 @@ func (x *exchange) runBuffered(ctx context.Context, reqHeader RequestHeader, res
 	done = true
 	if end != nil {
 		end(err)
+	}
+	if x.staleOnError && !resp.Hijacked() && resp.BodyStream() == nil {
+		if code := statusOr200(resp.Status()); err != nil || failureStatus(code) {
+			// stale-if-error: the handler failed; its response goes
+			// nowhere.
+			if err != nil {
+				code = 0
+			}
+			x.failOver(ctx, code, err)
+			x.writeStale(resp)
+			return nil
+		}
 	}
 	if err != nil || resp.Hijacked() {
 		x.abort()
@@ -228,4 +248,12 @@ func (t *tee) abortEarly() {
 func (t *tee) end() {
 	t.x.release()
 	t.x, t.ctx = nil, nil
+}
+
+// writeStale sends x's stale hit in place of what the handler left in
+// resp, and ends the exchange.
+func (x *exchange) writeStale(resp Response) {
+	x.restorePreset(resp.Header())
+	resp.WriteHit(x.hitStatus(), x.hit.fields, x.hitBody())
+	x.release()
 }

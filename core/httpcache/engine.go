@@ -144,6 +144,10 @@ type exchange struct {
 	// that was not stored.
 	vary varyRecord
 
+	// staleOnError: prev may be served stale if the handler fails to
+	// replace it (stale-if-error, see stale.go).
+	staleOnError bool
+
 	// outcome pass, for an unsafe method: the keys its success drops.
 	invalidate []string
 }
@@ -282,6 +286,7 @@ func (e *Engine) decide(ctx context.Context, x *exchange, d *memo.Decoded, ent *
 		return x.unsatisfiable()
 	}
 	x.prev = ent
+	x.staleOnError = !x.head && mayServeStale(ent, st, ent.StaleIfError)
 	x.validate = hasValidator(ent) && !x.head
 	if !x.refresh {
 		x.status = e.statusRevalidate
@@ -340,12 +345,18 @@ func (e *Engine) miss(ctx context.Context, x *exchange, forgotten uint64) *excha
 		x.run.store = true
 		return x
 	}
+	f.waiters.Add(1)
 	select {
 	case <-f.done:
 		if f.result != nil && envelope.Decode(f.result, &x.hit.e) == nil && x.hit.e.Kind == envelope.KindHTTP &&
 			(len(x.hit.e.Vary) == 0 || sameVary(x.hit.e.Vary, x.hdr)) {
 			x.prev = nil
 			x.serve(e.cache.Now(), nil, &x.hit.e, false)
+			return x
+		}
+		if f.failed && x.staleOnError {
+			// The leader's handler failed: no use failing again.
+			x.serveStaleOnError(e.cache.Now(), 0)
 			return x
 		}
 		// The leader's response could not be shared (not storable, or a
@@ -434,7 +445,7 @@ func (x *exchange) release() {
 		x.preset = x.preset[:0]
 		x.cw.reset()
 	}
-	x.prev, x.validate, x.vary, x.invalidate = nil, false, varyRecord{}, nil
+	x.prev, x.validate, x.staleOnError, x.vary, x.invalidate = nil, false, false, varyRecord{}, nil
 	x.hdr, x.refresh, x.authorized = nil, false, false
 	x.e, x.outcome, x.label, x.status, x.key, x.keyView, x.head = nil, pass, "", "", "", false, false
 	x.keyBuf = x.keyBuf[:0]

@@ -23,6 +23,9 @@ type flightGroup struct {
 type flight struct {
 	done   chan struct{}
 	result []byte // an encoded envelope; nil when the response was not storable
+	failed bool   // the leader's handler failed (set before done is closed)
+	// waiters counts the requests waiting on the flight (tests read it).
+	waiters atomic.Int32
 }
 
 // join returns the flight for key and whether the caller leads it.

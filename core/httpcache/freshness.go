@@ -69,7 +69,7 @@ type responseFacts struct {
 	expires, date, lastModified, etag string
 	age                               string
 	ageLines                          int
-	connection                        string // the names Connection lists
+	connection                        string   // the names Connection lists
 	vary                              []string // the Vary values
 	setCookie, eventStream            bool
 }
@@ -224,12 +224,9 @@ func (e *Engine) policy(status int, fields []Field, authorized bool, requestTime
 	if d.immutable {
 		p.flags |= envelope.FlagImmutable
 	}
-	if d.staleWhileRevalidate > 0 {
-		p.swr = uint32(min(d.staleWhileRevalidate, maxDeltaSeconds))
-	}
-	if d.staleIfError > 0 {
-		p.sie = uint32(min(d.staleIfError, maxDeltaSeconds))
-	}
+	// The response's own stale windows (RFC 5861), else the route's.
+	p.swr = staleWindow(d.staleWhileRevalidate, e.cfg.staleWhileRevalidate)
+	p.sie = staleWindow(d.staleIfError, e.cfg.staleIfError)
 	validator := f.etag != "" || f.lastModified != ""
 	stale := p.lifetime != noExpiry && p.lifetime <= time.Duration(p.initialAge)*time.Second
 	if (stale || d.noCache) && !validator && p.swr == 0 && p.sie == 0 {

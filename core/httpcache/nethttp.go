@@ -75,7 +75,7 @@ func (e *Engine) serveHTTP(w, under http.ResponseWriter, r *http.Request, h http
 		return nil
 	case bypass, run:
 		x.prepare(netResponseHeader(w.Header()))
-		if x.run.store || x.validate {
+		if x.run.store || x.validate || x.staleOnError {
 			return x.runHTTP(ctx, w, under, r, h, next)
 		}
 		return callNext(under, r, h, next)
@@ -127,6 +127,17 @@ func (x *exchange) runHTTP(ctx context.Context, w, under http.ResponseWriter, r 
 			if end != nil {
 				end(errHandlerPanicked)
 			}
+			if x.staleOnError && !cw.sent && !cw.hijacked {
+				// stale-if-error: the stale response instead of the panic
+				// (http.ErrAbortHandler too: nothing was sent, so the
+				// client may as well have the stale response).
+				if v := recover(); v != nil {
+					x.failOver(ctx, 0, panicError(v))
+					x.restorePreset(netResponseHeader(under.Header()))
+					writeHit(under, x)
+					return
+				}
+			}
 			x.abort() // a panic: nothing is stored, and it keeps unwinding
 		}
 	}()
@@ -134,6 +145,17 @@ func (x *exchange) runHTTP(ctx context.Context, w, under http.ResponseWriter, r 
 	done = true
 	if end != nil {
 		end(err)
+	}
+	if x.staleOnError && !cw.sent && !cw.hijacked && (err != nil || cw.failover) {
+		// stale-if-error: the handler failed before a byte went out.
+		code := 0
+		if cw.failover {
+			code = cw.code
+		}
+		x.failOver(ctx, code, err)
+		x.restorePreset(netResponseHeader(under.Header()))
+		writeHit(under, x)
+		return nil
 	}
 	if err != nil || cw.hijacked {
 		if cw.hold && !cw.hijacked {
@@ -198,11 +220,12 @@ type captureWriter struct {
 	swallow     bool // a 304 to the engine's conditional: sent nowhere
 	watch       bool // an unsafe request's writer: only the status matters
 	hijacked    bool
+	failover    bool // a failure status the stale response replaces (stale.go)
 }
 
 func (w *captureWriter) reset() {
 	w.w, w.code = nil, 0
-	w.wroteHeader, w.sent, w.hold, w.swallow, w.watch, w.hijacked = false, false, false, false, false, false
+	w.wroteHeader, w.sent, w.hold, w.swallow, w.watch, w.hijacked, w.failover = false, false, false, false, false, false, false
 }
 
 // Header returns the response header.
@@ -228,6 +251,12 @@ func (w *captureWriter) WriteHeader(code int) {
 		return
 	}
 	x := w.x
+	if x.staleOnError && failureStatus(code) {
+		// stale-if-error: the stale response goes out instead, once the
+		// handler returns (runHTTP); this one goes nowhere.
+		w.failover, w.swallow = true, true
+		return
+	}
 	x.commit(code, netResponseHeader(w.w.Header()), -1)
 	switch {
 	case x.run.validated:

@@ -33,27 +33,30 @@ type optionFunc func(*config)
 func (f optionFunc) apply(c *config) { f(c) }
 
 type config struct {
-	mode              Mode
-	maxTTL            time.Duration
-	heuristic         float64
-	targeted          string
-	keep              time.Duration
-	keepSet           bool
-	ttl               time.Duration
-	namespace         string
-	namespaceSet      bool
-	varyBy            []string
-	keyFunc           func(Request) string
-	statuses          [600]bool
-	statusesSet       bool
-	statusFunc        func(int) bool
-	maxBody           int
-	requestDirectives bool
-	authorization     bool
-	maxAgeHeader      bool
-	cacheHeader       string
-	cacheStatusName   string
-	errs              []error
+	mode      Mode
+	maxTTL    time.Duration
+	heuristic float64
+	targeted  string
+	keep      time.Duration
+	keepSet   bool
+	// staleWhileRevalidate and staleIfError are the route's windows for
+	// responses that set none (RFC 5861).
+	staleWhileRevalidate, staleIfError time.Duration
+	ttl                                time.Duration
+	namespace                          string
+	namespaceSet                       bool
+	varyBy                             []string
+	keyFunc                            func(Request) string
+	statuses                           [600]bool
+	statusesSet                        bool
+	statusFunc                         func(int) bool
+	maxBody                            int
+	requestDirectives                  bool
+	authorization                      bool
+	maxAgeHeader                       bool
+	cacheHeader                        string
+	cacheStatusName                    string
+	errs                               []error
 }
 
 func defaultConfig() config {
@@ -150,6 +153,36 @@ func WithKeep(d time.Duration) Option {
 			c.errs = append(c.errs, fmt.Errorf("%w: keep %v is negative", hoard.ErrInvalidOption, d))
 		}
 		c.keep, c.keepSet = d, true
+	})
+}
+
+// WithStaleWhileRevalidate lets a response be served stale for up to d
+// past its freshness while one background request refreshes it (RFC
+// 5861's stale-while-revalidate, for responses that do not set it
+// themselves; a response's own directive wins). Default 0: only responses
+// that ask for it. Never for must-revalidate, proxy-revalidate (shared
+// mode) or no-cache responses.
+func WithStaleWhileRevalidate(d time.Duration) Option {
+	return optionFunc(func(c *config) {
+		if d < 0 {
+			c.errs = append(c.errs, fmt.Errorf("%w: stale-while-revalidate %v is negative", hoard.ErrInvalidOption, d))
+		}
+		c.staleWhileRevalidate = d
+	})
+}
+
+// WithStaleIfError lets a response be served stale for up to d past its
+// freshness when the handler fails to replace it: it returns an error,
+// panics, or answers 500, 502, 503 or 504 (RFC 5861's stale-if-error, for
+// responses that do not set it themselves; a response's own directive
+// wins). Default 0: only responses that ask for it. Never for
+// must-revalidate, proxy-revalidate (shared mode) or no-cache responses.
+func WithStaleIfError(d time.Duration) Option {
+	return optionFunc(func(c *config) {
+		if d < 0 {
+			c.errs = append(c.errs, fmt.Errorf("%w: stale-if-error %v is negative", hoard.ErrInvalidOption, d))
+		}
+		c.staleIfError = d
 	})
 }
 

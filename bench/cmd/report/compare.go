@@ -154,6 +154,7 @@ func compare(in *inputs) []comparison {
 		add(r("fiberv3_cache_vs_bare", "Fiber v3: middleware/cache hit / bare handler", "fiberv3/fiber-cache", "fiberv3/bare"))
 		add(r("gin_hit_vs_bare", "Gin: hoard hit (memory) / bare handler", "gin/hoard-memory", "gin/bare").atMost(1.5, false))
 		add(r("gin_hit_vs_gin_cache", "Gin: hoard hit (hoardgin, memory) / gin-cache hit", "gin/hoard-memory", "gin/gin-cache").atMost(0.7, false))
+		add(r("gin_outside_hit_vs_gin_cache", "Gin: hoard hit (net/http middleware around the Gin engine, memory) / gin-cache hit", "gin/hoard-outside-memory", "gin/gin-cache"))
 		add(r("gin_cache_overhead_factor", "Gin: gin-cache hit / bare Gin", "gin/gin-cache", "gin/bare"))
 		for _, u := range []struct{ unit, sfx, label string }{{cpuUnit, "", ""}, {"sec/op", "_wall", ", wall clock"}} {
 			ours, okO := hit(mode, "nethttp/hoard-memory", "nethttp/bare", u.unit)

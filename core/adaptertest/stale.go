@@ -1,0 +1,98 @@
+package adaptertest
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hoard-go/hoard/core/httpcache"
+)
+
+// Scenarios of serving stale on purpose (RFC 5861).
+
+// failingOrigin is a handler that can be told to fail: answer 503, fail
+// the framework's way (Err), or panic; otherwise it serves its version.
+type failingOrigin struct {
+	mu      sync.Mutex
+	mode    string // "", "503", "err", "panic"
+	version int
+	header  []string
+}
+
+func (o *failingOrigin) set(mode string, version int) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.mode, o.version = mode, version
+}
+
+func (o *failingOrigin) handler() *Handler {
+	return &Handler{Build: func(Request) Response {
+		o.mu.Lock()
+		defer o.mu.Unlock()
+		switch o.mode {
+		case "503":
+			return Response{Status: 503, Header: [][2]string{{"Retry-After", "5"}, {"X-Failure", "yes"}}, Chunks: []string{"down"}}
+		case "err":
+			return Response{Err: true}
+		case "panic":
+			return Response{Panic: true}
+		}
+		return Response{Header: pairs(o.header), Chunks: []string{fmt.Sprintf("version %d", o.version)}}
+	}}
+}
+
+// staleIfError: when the handler run that was to replace a stale response
+// fails (503, an error, a panic), the stale response is served instead,
+// within the window the route (WithStaleIfError) or the response
+// (stale-if-error=N) sets, and none of the failure's fields leak into it;
+// past the window, or for a must-revalidate response, the failure goes
+// through. Outer middleware's fields are those of the request.
+func staleIfError(s *suite, t *testing.T) {
+	t.Run("route option", func(t *testing.T) {
+		o := &failingOrigin{version: 1}
+		h := o.handler()
+		e := s.start(t, nil, []Route{{Path: "/s", Handler: h, Outer: [][2]string{{"X-Request-Id", "outer"}},
+			Options: []httpcache.Option{httpcache.WithTTL(10 * time.Second), httpcache.WithStaleIfError(time.Minute)}}})
+		e.expect(e.get("/s"), 200, "MISS", "version 1")
+		e.clk.Advance(11 * time.Second)
+		for _, mode := range []string{"503", "err", "panic"} {
+			o.set(mode, 1)
+			r := e.get("/s")
+			e.expect(r, 200, "STALE", "version 1")
+			if r.header.Get("Retry-After") != "" || r.header.Get("X-Failure") != "" || r.header.Get("X-Request-Id") != "outer" {
+				t.Fatalf("%s: the stale response carries Retry-After %q, X-Failure %q, X-Request-Id %q", mode,
+					r.header.Get("Retry-After"), r.header.Get("X-Failure"), r.header.Get("X-Request-Id"))
+			}
+			if cs := r.header.Get("Cache-Status"); !strings.Contains(cs, "detail=stale-if-error") {
+				t.Fatalf("%s: Cache-Status %q", mode, cs)
+			}
+		}
+		o.set("", 2)
+		e.expect(e.get("/s"), 200, "MISS", "version 2") // the handler is back: replaced
+		e.expect(e.get("/s"), 200, "HIT", "version 2")
+		e.clk.Advance(71 * time.Second) // past freshness and the window
+		o.set("503", 2)
+		e.expect(e.get("/s"), 503, "MISS", "down")
+	})
+	t.Run("response directive", func(t *testing.T) {
+		o := &failingOrigin{version: 1, header: []string{"Cache-Control", "max-age=10, stale-if-error=30"}}
+		e := s.start(t, nil, []Route{{Path: "/d", Handler: o.handler()}})
+		e.expect(e.get("/d"), 200, "MISS", "version 1")
+		e.clk.Advance(20 * time.Second)
+		o.set("503", 1)
+		e.expect(e.get("/d"), 200, "STALE", "version 1")
+		e.clk.Advance(25 * time.Second) // 35s stale
+		e.expect(e.get("/d"), 503, "MISS", "down")
+	})
+	t.Run("must-revalidate", func(t *testing.T) {
+		o := &failingOrigin{version: 1, header: []string{"Cache-Control", "max-age=10, must-revalidate"}}
+		e := s.start(t, nil, []Route{{Path: "/m", Handler: o.handler(),
+			Options: []httpcache.Option{httpcache.WithStaleIfError(time.Minute)}}})
+		e.expect(e.get("/m"), 200, "MISS", "version 1")
+		e.clk.Advance(11 * time.Second)
+		o.set("503", 1)
+		e.expect(e.get("/m"), 503, "MISS", "down")
+	})
+}
