@@ -71,6 +71,12 @@ func (v engineView) Observe(ctx context.Context, kind bridge.Kind, op, key strin
 
 func (v engineView) CountHit(r uint32) { v.c.counters.addAt(EventHit, r) }
 
+func (v engineView) StartRefresh(key string) bool {
+	return v.c.refreshes.start(key, v.c.cfg.nowNano())
+}
+
+func (v engineView) EndRefresh(key string) { v.c.refreshes.end(key) }
+
 func (v engineView) Trace(ctx context.Context, op, key string) (context.Context, func(error)) {
 	if v.c.tracer == nil {
 		return ctx, nil

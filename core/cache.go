@@ -37,6 +37,7 @@ type shared struct {
 	flights   singleflight.Group
 	counters  counters
 	values    valueMemos // decoded function results, see decodeValue
+	refreshes refreshTable
 }
 
 // New returns a Cache over backend. Options are checked here: a bad option
@@ -54,6 +55,7 @@ func New(backend Backend, opts ...Option) (*Cache, error) {
 		now:             wallNow,
 		breakerFailures: DefaultBreakerFailures,
 		breakerCooldown: DefaultBreakerCooldown,
+		refreshes:       DefaultBackgroundRefreshes,
 		logger:          slog.Default(),
 	}
 	for _, o := range opts {
@@ -71,6 +73,7 @@ func New(backend Backend, opts ...Option) (*Cache, error) {
 		cfg.nowNano = func() int64 { return now().UnixNano() }
 	}
 	s := &shared{backend: backend, cfg: cfg, logger: cfg.logger}
+	s.refreshes.max = cfg.refreshes
 	s.tracer, _ = cfg.observer.(Tracer)
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)

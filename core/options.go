@@ -59,6 +59,7 @@ type config struct {
 	ownClock        bool         // now came from WithClock
 	breakerFailures int
 	breakerCooldown time.Duration
+	refreshes       int
 }
 
 // WithPrefix sets the first part of every key ("prefix:namespace:id"), so
@@ -109,6 +110,14 @@ func WithCircuitBreaker(failures int, cooldown time.Duration) Option {
 	return cacheOption(func(c *config) { c.breakerFailures, c.breakerCooldown = failures, cooldown })
 }
 
+// WithBackgroundRefreshes bounds how many background refreshes
+// (stale-while-revalidate, of HTTP responses and function results) the
+// Cache runs at once; past it a stale entry is still served and refreshed
+// by a later request. Default [DefaultBackgroundRefreshes].
+func WithBackgroundRefreshes(n int) Option {
+	return cacheOption(func(c *config) { c.refreshes = n })
+}
+
 func (c *config) validate() error {
 	if err := ValidateName(c.prefix); err != nil {
 		return fmt.Errorf("%w: prefix: %w", ErrInvalidOption, err)
@@ -130,6 +139,9 @@ func (c *config) validate() error {
 	}
 	if c.now == nil {
 		return fmt.Errorf("%w: clock is nil", ErrInvalidOption)
+	}
+	if c.refreshes < 1 {
+		return fmt.Errorf("%w: background refreshes %d must be at least 1", ErrInvalidOption, c.refreshes)
 	}
 	if c.breakerFailures < 0 {
 		return fmt.Errorf("%w: breaker failures %d is negative", ErrInvalidOption, c.breakerFailures)

@@ -62,7 +62,8 @@ func (m *middleware) handle(c *fiber.Ctx) error {
 		Path:     b2s(uri.PathOriginal()),
 		RawQuery: b2s(uri.QueryString()),
 		// fasthttp reads the clock for every request: one read fewer.
-		Time: fctx.Time(),
+		Time:    fctx.Time(),
+		Refresh: m,
 	}
 	var resp httpcache.Response
 	switch a := m.appInfo(c.App()); {

@@ -77,6 +77,7 @@ var scenarios = []struct {
 	{"RangeOfStored", rangeOfStored},
 	// Serving stale on purpose (stale.go).
 	{"StaleIfError", staleIfError},
+	{"StaleWhileRevalidate", staleWhileRevalidate},
 }
 
 func missThenHit(s *suite, t *testing.T) {

@@ -96,3 +96,91 @@ func staleIfError(s *suite, t *testing.T) {
 		e.expect(e.get("/m"), 503, "MISS", "down")
 	})
 }
+
+// staleWhileRevalidate: within its window (stale-while-revalidate=N, or
+// WithStaleWhileRevalidate) a stale response is served at once and one
+// background request, the client's replayed through the application,
+// revalidates it with the stored validator and stores the answer; the
+// requests meanwhile get the stale response without starting another.
+// Past the window, or for must-revalidate, the request waits as usual.
+func staleWhileRevalidate(s *suite, t *testing.T) {
+	const cc = "max-age=10, stale-while-revalidate=60"
+	t.Run("refreshed in the background", func(t *testing.T) {
+		o := &origin{}
+		o.set(1, "Cache-Control", cc)
+		h := o.handler()
+		e := s.start(t, nil, []Route{{Path: "/w", Handler: h}})
+		e.expect(e.get("/w"), 200, "MISS", "version 1")
+		e.clk.Advance(11 * time.Second)
+		o.set(2, "Cache-Control", cc)
+		r := e.get("/w")
+		e.expect(r, 200, "STALE", "version 1")
+		if cs := r.header.Get("Cache-Status"); !strings.Contains(cs, "detail=stale-while-revalidate") {
+			t.Fatalf("Cache-Status %q", cs)
+		}
+		// The refresh runs on its own: wait for its answer to be stored.
+		e.eventually(func() bool { return e.get("/w").body == "version 2" })
+		e.expect(e.get("/w"), 200, "HIT", "version 2")
+		seen := o.seen()
+		if len(seen) != 2 || seen[1] != `"v1"` {
+			t.Fatalf("the handler saw If-None-Match %q: want one refresh, conditional on the stored ETag", seen)
+		}
+	})
+	t.Run("unchanged: 304 freshens", func(t *testing.T) {
+		o := &origin{}
+		o.set(1, "Cache-Control", cc, "X-Fields", "first")
+		e := s.start(t, nil, []Route{{Path: "/u", Handler: o.handler(),
+			Options: []httpcache.Option{httpcache.WithStaleWhileRevalidate(time.Minute)}}})
+		e.expect(e.get("/u"), 200, "MISS", "version 1")
+		e.clk.Advance(11 * time.Second)
+		o.set(1, "Cache-Control", cc, "X-Fields", "second")
+		e.expect(e.get("/u"), 200, "STALE", "version 1")
+		e.eventually(func() bool { return e.get("/u").xcache() == "HIT" })
+		r := e.get("/u")
+		e.expect(r, 200, "HIT", "version 1")
+		if r.header.Get("X-Fields") != "second" {
+			t.Fatalf("X-Fields %q after the 304, want second", r.header.Get("X-Fields"))
+		}
+	})
+	t.Run("outer Vary kept", func(t *testing.T) {
+		// A session middleware outside the cache says Vary: Cookie; the
+		// refresh must store the response under the same partition, never
+		// as one for every user.
+		var mu sync.Mutex
+		version := 1
+		h := &Handler{Build: func(r Request) Response {
+			mu.Lock()
+			defer mu.Unlock()
+			return Response{Header: [][2]string{{"Cache-Control", cc}},
+				Chunks: []string{fmt.Sprintf("version %d for %s", version, r.Header.Get("Cookie"))}}
+		}}
+		e := s.start(t, nil, []Route{{Path: "/o", Handler: h, Outer: [][2]string{{"Vary", "Cookie"}}}})
+		e.expect(e.get("/o", "Cookie", "a"), 200, "MISS", "version 1 for a")
+		e.clk.Advance(11 * time.Second)
+		mu.Lock()
+		version = 2
+		mu.Unlock()
+		e.expect(e.get("/o", "Cookie", "a"), 200, "STALE", "version 1 for a")
+		e.eventually(func() bool { return e.get("/o", "Cookie", "a").body == "version 2 for a" })
+		e.expect(e.get("/o", "Cookie", "b"), 200, "MISS", "version 2 for b")
+		e.expect(e.get("/o", "Cookie", "a"), 200, "HIT", "version 2 for a")
+	})
+	t.Run("past the window", func(t *testing.T) {
+		o := &origin{}
+		o.set(1, "Cache-Control", cc)
+		e := s.start(t, nil, []Route{{Path: "/p", Handler: o.handler()}})
+		e.expect(e.get("/p"), 200, "MISS", "version 1")
+		e.clk.Advance(75 * time.Second)
+		o.set(2, "Cache-Control", cc)
+		e.expect(e.get("/p"), 200, "MISS", "version 2")
+	})
+	t.Run("must-revalidate", func(t *testing.T) {
+		o := &origin{}
+		o.set(1, "Cache-Control", cc+", must-revalidate")
+		e := s.start(t, nil, []Route{{Path: "/m", Handler: o.handler()}})
+		e.expect(e.get("/m"), 200, "MISS", "version 1")
+		e.clk.Advance(11 * time.Second)
+		o.set(2, "Cache-Control", cc+", must-revalidate")
+		e.expect(e.get("/m"), 200, "MISS", "version 2")
+	})
+}

@@ -155,6 +155,19 @@ func (e *env) get(path string, hdr ...string) *response {
 	return e.do(http.MethodGet, path, hdr...)
 }
 
+// eventually waits, up to 5 seconds, for cond to hold: for work the
+// engine does in the background (a refresh), not for time to pass, which
+// the scenario's clock controls.
+func (e *env) eventually(cond func() bool) {
+	e.t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); !cond(); {
+		if time.Now().After(deadline) {
+			e.t.Fatal("the background work did not finish within 5s")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
 // expect checks status, X-Cache and body of a response.
 func (e *env) expect(r *response, status int, xcache, body string) {
 	e.t.Helper()

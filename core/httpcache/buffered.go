@@ -25,6 +25,9 @@ func (e *Engine) Serve(ctx context.Context, r *Request, resp Response, next func
 	switch x.outcome {
 	case hit:
 		resp.WriteHit(x.hitStatus(), x.hit.fields, x.hitBody())
+		if x.refreshKey != "" && !x.background {
+			x.startRefresh(ctx, r)
+		}
 		x.release()
 		return nil
 	case unsatisfiable:

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net/http"
 	"sync"
 
 	hoard "github.com/hoard-go/hoard/core"
@@ -31,7 +32,10 @@ type Engine struct {
 	observed, ownClock, keepKey bool
 
 	statusHit, statusStale, statusMiss, statusRefresh, statusRevalidate, statusBypass string
-	statusOnlyIfCached                                                                string
+	statusOnlyIfCached, statusSWR                                                     string
+
+	// refreshToken marks the engine's own background refreshes (refresh.go).
+	refreshToken string
 }
 
 // New returns an engine caching in c. Options are checked here: a bad
@@ -74,6 +78,8 @@ func New(c *hoard.Cache, opts ...Option) (*Engine, error) {
 	e.statusRevalidate = name + "; fwd=stale"
 	e.statusBypass = name + "; fwd=bypass"
 	e.statusOnlyIfCached = name + "; fwd=miss; detail=only-if-cached"
+	e.statusSWR = name + "; hit; detail=stale-while-revalidate"
+	e.refreshToken = newRefreshToken()
 	e.pool.New = func() any {
 		x := new(exchange)
 		x.visit = x.req.take // bound once: VisitAll gets it without allocating
@@ -147,6 +153,15 @@ type exchange struct {
 	// staleOnError: prev may be served stale if the handler fails to
 	// replace it (stale-if-error, see stale.go).
 	staleOnError bool
+	// What can replay the request (refresh.go): the adapter's refresher,
+	// or a net/http request's server (or app). refreshKey is the entry a
+	// hit served stale must have refreshed, or (background) the entry this
+	// request, a replayed refresh, refreshes.
+	refresher  Refresher
+	app        http.Handler
+	hreq       *http.Request
+	background bool
+	refreshKey string
 
 	// outcome pass, for an unsafe method: the keys its success drops.
 	invalidate []string
@@ -168,6 +183,7 @@ func (e *Engine) begin(ctx context.Context, r *Request) *exchange {
 		return e.unsafeMethod(x, r)
 	}
 	x.hdr = r.Header
+	x.refresher, x.app, x.hreq = r.Refresh, r.app, r.hreq
 	x.req.read(r.Header, e.cfg.varyBy, x.visit)
 	x.rcc = newCacheControl()
 	if e.cfg.requestDirectives {
@@ -275,6 +291,21 @@ func (e *Engine) decide(ctx context.Context, x *exchange, d *memo.Decoded, ent *
 	if usable {
 		x.serve(now, d, ent, false)
 		return x
+	}
+	if !x.refresh && !x.head && x.rcc.maxAge < 0 && x.rcc.minFresh < 0 &&
+		mayServeStale(ent, st, ent.StaleWhileRevalidate) && x.canRefresh() {
+		// stale-while-revalidate: serve it now, refresh it in the
+		// background, unless this is that refresh.
+		if x.hdr.Get(refreshField) != e.refreshToken {
+			x.label, x.status = "STALE", e.statusSWR
+			x.serveAs(now, d, ent, true)
+			x.refreshKey = string(ent.Key)
+			return x
+		}
+		x.background, x.refreshKey = true, string(ent.Key)
+		if set, ok := x.hdr.(headerSetter); ok {
+			set.Del(refreshField) // the handler sees the client's request
+		}
 	}
 	if !st.fresh && ent.Flags&(envelope.FlagMustRevalidate|envelope.FlagNoCache) == 0 && !x.refresh &&
 		(x.rcc.maxStaleAny || x.rcc.maxStale >= 0 && st.staleFor <= x.rcc.maxStale) &&
@@ -445,7 +476,11 @@ func (x *exchange) release() {
 		x.preset = x.preset[:0]
 		x.cw.reset()
 	}
+	if x.background {
+		e.cache.EndRefresh(x.refreshKey)
+	}
 	x.prev, x.validate, x.staleOnError, x.vary, x.invalidate = nil, false, false, varyRecord{}, nil
+	x.refresher, x.app, x.hreq, x.background, x.refreshKey = nil, nil, nil, false, ""
 	x.hdr, x.refresh, x.authorized = nil, false, false
 	x.e, x.outcome, x.label, x.status, x.key, x.keyView, x.head = nil, pass, "", "", "", false, false
 	x.keyBuf = x.keyBuf[:0]

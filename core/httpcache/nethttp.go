@@ -20,7 +20,7 @@ type handler struct {
 }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	_ = h.e.serveHTTP(w, w, r, h.next, nil)
+	_ = h.e.serveHTTP(w, w, r, h, h.next, nil)
 }
 
 // ServeHTTP runs one request through the cache, for frameworks built on
@@ -39,7 +39,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // the hoardecho adapter for a framework whose handlers write through a
 // response object of their own.
 func (e *Engine) ServeHTTP(w http.ResponseWriter, r *http.Request, next func(w http.ResponseWriter, r *http.Request) error) error {
-	return e.serveHTTP(w, w, r, nil, next)
+	return e.serveHTTP(w, w, r, nil, nil, next)
 }
 
 // ServeHTTPWrapped is ServeHTTP for a framework whose handlers write to a
@@ -49,18 +49,20 @@ func (e *Engine) ServeHTTP(w http.ResponseWriter, r *http.Request, next func(w h
 // handler's writer wraps under, and next must put it in under's place for
 // the handler's run (and put under back).
 func (e *Engine) ServeHTTPWrapped(w, under http.ResponseWriter, r *http.Request, next func(w http.ResponseWriter, r *http.Request) error) error {
-	return e.serveHTTP(w, under, r, nil, next)
+	return e.serveHTTP(w, under, r, nil, nil, next)
 }
 
 // serveHTTP serves r: hits to w, the handler through a writer wrapping
 // under; the handler is h or next.
-func (e *Engine) serveHTTP(w, under http.ResponseWriter, r *http.Request, h http.Handler, next func(http.ResponseWriter, *http.Request) error) error {
+func (e *Engine) serveHTTP(w, under http.ResponseWriter, r *http.Request, app, h http.Handler, next func(http.ResponseWriter, *http.Request) error) error {
 	req := Request{
 		Method:   r.Method,
 		Host:     r.Host,
 		Path:     r.URL.EscapedPath(),
 		RawQuery: r.URL.RawQuery,
 		Header:   netRequestHeader(r.Header),
+		app:      app,
+		hreq:     r,
 	}
 	ctx := r.Context()
 	x := e.begin(ctx, &req)
@@ -68,6 +70,9 @@ func (e *Engine) serveHTTP(w, under http.ResponseWriter, r *http.Request, h http
 	switch x.outcome {
 	case hit:
 		writeHit(w, x)
+		if x.refreshKey != "" && !x.background {
+			x.startRefresh(ctx, &req)
+		}
 		return nil
 	case unsatisfiable:
 		x.writeStatusHeaders(netResponseHeader(w.Header()))

@@ -25,6 +25,17 @@ type Request struct {
 	// read the clock again; when it is zero, or the Cache has a clock of
 	// its own (hoard.WithClock), the engine reads the clock.
 	Time time.Time
+	// Refresh, when set, runs the request through the whole application
+	// again, in the background: it makes stale-while-revalidate possible
+	// (see [Refresher]). Without it such a stale response is revalidated
+	// while the request waits.
+	Refresh Refresher
+
+	// hreq is a net/http request, replayed through its server's handler
+	// for the same purpose; app is the handler to replay it through when
+	// it came through none (Engine.Handler's, in tests).
+	hreq *http.Request
+	app  http.Handler
 }
 
 // RequestHeader reads request header fields. The engine always asks for

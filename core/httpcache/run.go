@@ -148,6 +148,12 @@ func (x *exchange) commit(status int, h ResponseHeader, bodyLen int64) {
 		// names, rather than served to every request.
 		r.policy.vary = x.vary.names
 	}
+	if x.background && x.vary.gen != 0 {
+		// A replayed refresh may not have passed the middleware that
+		// made the stored response vary (net/http replays the handler
+		// alone): it is stored at least as finely as what it replaces.
+		r.policy.vary = unionSorted(r.policy.vary, x.vary.names)
+	}
 	if len(r.policy.vary) > 0 {
 		r.varyBlock = varyBlock(r.policy.vary, x.hdr) // the request is not ours later
 	}
@@ -414,4 +420,17 @@ func equalFoldASCII(a, b string) bool {
 		}
 	}
 	return true
+}
+
+// unionSorted returns the sorted union of two sorted name lists.
+func unionSorted(a, b []string) []string {
+	out := make([]string, 0, len(a)+len(b))
+	out = append(out, a...)
+	for _, n := range b {
+		if !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	slices.Sort(out)
+	return out
 }

@@ -1,10 +1,12 @@
 package httpcache
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -81,5 +83,50 @@ func TestStaleIfErrorCoalesced(t *testing.T) {
 	}
 	if runs != 2 {
 		t.Errorf("the handler ran %d times, want 2 (the first miss and one failed run)", runs)
+	}
+}
+
+// TestRefreshWithoutServerKeepsVary: a request that came through no
+// net/http server is replayed through the engine's own handler, without
+// the middleware outside it; what it stores still varies on everything
+// the response it replaces varied on (here an outer Vary: Cookie), so one
+// user's refreshed page never reaches another.
+func TestRefreshWithoutServerKeepsVary(t *testing.T) {
+	clk := newTestClock()
+	e := newEngine(t, newMemoStore(), []hoard.Option{clk.option()})
+	var version atomic.Int32
+	version.Store(1)
+	inner := e.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "max-age=10, stale-while-revalidate=60")
+		w.Header().Add("Vary", "Accept-Encoding") // its own, beside the outer one
+		fmt.Fprintf(w, "v%d %s", version.Load(), r.Header.Get("Cookie"))
+	}))
+	outer := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Vary", "Cookie") // a session middleware's
+		inner.ServeHTTP(w, r)
+	})
+	get := func(cookie string) *httptest.ResponseRecorder {
+		w := httptest.NewRecorder()
+		r := httptest.NewRequest("GET", "/p", nil)
+		r.Header.Set("Cookie", cookie)
+		outer.ServeHTTP(w, r)
+		return w
+	}
+	if w := get("a"); w.Body.String() != "v1 a" {
+		t.Fatalf("first: %q", w.Body.String())
+	}
+	clk.advance(11 * time.Second)
+	version.Store(2)
+	if w := get("a"); w.Body.String() != "v1 a" || w.Header().Get("X-Cache") != "STALE" {
+		t.Fatalf("stale: %q %q", w.Body.String(), w.Header().Get("X-Cache"))
+	}
+	for deadline := time.Now().Add(5 * time.Second); get("a").Body.String() != "v2 a"; {
+		if time.Now().After(deadline) {
+			t.Fatal("the refresh was not stored within 5s")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if w := get("b"); w.Body.String() != "v2 b" {
+		t.Fatalf("another user got %q (X-Cache %q), want their own page", w.Body.String(), w.Header().Get("X-Cache"))
 	}
 }

@@ -70,6 +70,11 @@ type Cache interface {
 	// call, on the counter stripe r picks.
 	Observe(ctx context.Context, kind Kind, op, key string, err error)
 	CountHit(r uint32)
+	// StartRefresh reports whether a background refresh of key may begin
+	// (none runs for it, and the Cache's bound allows one more), and
+	// records it; EndRefresh frees key.
+	StartRefresh(key string) bool
+	EndRefresh(key string)
 	// Trace starts the observer's span for op (hoard.Tracer), and returns
 	// the context to run op with and the function that ends the span;
 	// ctx and nil without a tracer.
