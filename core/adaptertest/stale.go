@@ -86,6 +86,16 @@ func staleIfError(s *suite, t *testing.T) {
 		e.clk.Advance(25 * time.Second) // 35s stale
 		e.expect(e.get("/d"), 503, "MISS", "down")
 	})
+	t.Run("s-maxage in shared mode", func(t *testing.T) {
+		// s-maxage carries proxy-revalidate's meaning for a shared cache.
+		o := &failingOrigin{version: 1, header: []string{"Cache-Control", "s-maxage=10"}}
+		e := s.start(t, nil, []Route{{Path: "/x", Handler: o.handler(), Options: []httpcache.Option{
+			httpcache.WithMode(httpcache.SharedCache), httpcache.WithStaleIfError(time.Minute)}}})
+		e.expect(e.get("/x"), 200, "MISS", "version 1")
+		e.clk.Advance(11 * time.Second)
+		o.set("503", 1)
+		e.expect(e.get("/x"), 503, "MISS", "down")
+	})
 	t.Run("must-revalidate", func(t *testing.T) {
 		o := &failingOrigin{version: 1, header: []string{"Cache-Control", "max-age=10, must-revalidate"}}
 		e := s.start(t, nil, []Route{{Path: "/m", Handler: o.handler(),

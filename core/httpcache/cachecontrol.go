@@ -119,9 +119,10 @@ func (cc *cacheControl) first(bit uint8, dst *int64, arg string) {
 }
 
 // revalidate reports whether a stored response may never be served stale:
-// must-revalidate, or proxy-revalidate in a shared cache.
+// must-revalidate, or in a shared cache proxy-revalidate or s-maxage
+// (which carries proxy-revalidate's semantics, RFC 9111 section 5.2.2.10).
 func (cc *cacheControl) revalidate(shared bool) bool {
-	return cc.mustRevalidate || shared && cc.proxyRevalidate
+	return cc.mustRevalidate || shared && (cc.proxyRevalidate || cc.sMaxAge >= 0)
 }
 
 func unquote(s string) string {

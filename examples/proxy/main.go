@@ -44,6 +44,7 @@ func main() {
 	flag.StringVar(&cfg.backend, "backend", "memory", `"memory" or redis://host:port/db`)
 	flag.Float64Var(&cfg.heuristic, "heuristic", 0, "fraction of Last-Modified's age a response without explicit freshness stays fresh (RFC 9111 4.2.2; 0: off)")
 	flag.StringVar(&cfg.targeted, "targeted", "", "a response field only this proxy reads, in Cache-Control's syntax, e.g. Surrogate-Control (RFC 9213)")
+	flag.DurationVar(&cfg.staleIfError, "stale-if-error", 10*time.Second, "serve a response stale by up to this long when the origin fails or cannot be reached (RFC 5861; 0: only when the response asks)")
 	flag.Parse()
 	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -59,6 +60,7 @@ type config struct {
 	listen, upstream, backend string
 	heuristic                 float64
 	targeted                  string
+	staleIfError              time.Duration
 }
 
 func run(ctx context.Context, cfg config, logger *slog.Logger) error {
@@ -110,6 +112,7 @@ func newProxy(origin *url.URL, cache *hoard.Cache, cfg config, logger *slog.Logg
 	opts := []httpcache.Option{
 		httpcache.WithMode(httpcache.SharedCache),
 		httpcache.WithHeuristicFreshness(cfg.heuristic),
+		httpcache.WithStaleIfError(cfg.staleIfError),
 		httpcache.WithCacheHeader(""), // a proxy speaks RFC 9211's Cache-Status only
 	}
 	if cfg.targeted != "" {
