@@ -299,13 +299,14 @@ func (c *Cache) corruptMiss(ctx context.Context, key string, err error) error {
 
 // store encodes e and writes it under key.
 func (c *Cache) store(ctx context.Context, key string, e *envelope.Entry, ttl time.Duration) error {
-	buf, ttl := c.encode(key, e, ttl)
+	buf, ttl := c.encode(key, e, ttl, 0)
 	return c.put(ctx, key, buf, ttl)
 }
 
-// encode stamps e with key, creation and expiry times and returns its
-// envelope and the resolved backend TTL (0 = no expiry).
-func (c *Cache) encode(key string, e *envelope.Entry, ttl time.Duration) ([]byte, time.Duration) {
+// encode stamps e with key, creation and expiry times (and, when fresh is
+// positive, the time it turns stale) and returns its envelope and the
+// resolved backend TTL (0 = no expiry).
+func (c *Cache) encode(key string, e *envelope.Entry, ttl, fresh time.Duration) ([]byte, time.Duration) {
 	ttl = c.ttlFor(ttl)
 	now := c.cfg.now()
 	e.Key = []byte(key)
@@ -313,6 +314,10 @@ func (c *Cache) encode(key string, e *envelope.Entry, ttl time.Duration) ([]byte
 	e.Expires = 0
 	if ttl > 0 {
 		e.Expires = now.Add(ttl).UnixNano()
+	}
+	e.FreshUntil = 0
+	if fresh > 0 {
+		e.FreshUntil = e.Created + int64(fresh)
 	}
 	return envelope.Append(make([]byte, 0, e.EncodedLen()), e), ttl
 }

@@ -56,6 +56,9 @@ type Event struct {
 	// is behind (a hit answered from the HTTP engine's hot table, a
 	// bypass).
 	Duration time.Duration
+	// Stale marks a hit that served a value past its freshness on purpose
+	// (stale-while-revalidate, stale-if-error, a client's max-stale).
+	Stale bool
 }
 
 // Observer receives every [Event]. It is called synchronously on the

@@ -28,6 +28,9 @@ type callConfig struct {
 	skipEmpty bool
 	codec     Codec
 	keyFunc   any // func(A) string, checked by Wrap
+	// Serving stale results (stale.go).
+	staleWhileRevalidate, staleIfError, earlyRefresh, maxWait time.Duration
+	err                                                       error // a bad option
 }
 
 // SkipEmpty leaves zero and empty results uncached (nil, "", 0, empty
@@ -55,6 +58,11 @@ func (c *Cache) callConfig(opts []CallOption) callConfig {
 	if cc.codec == nil {
 		cc.codec = c.cfg.codec
 	}
+	for _, d := range [...]time.Duration{cc.staleWhileRevalidate, cc.staleIfError, cc.earlyRefresh, cc.maxWait} {
+		if d < 0 && cc.err == nil {
+			cc.err = fmt.Errorf("%w: negative duration %v in a call option", ErrInvalidOption, d)
+		}
+	}
 	return cc
 }
 
@@ -72,18 +80,44 @@ func GetValue[T any](ctx context.Context, c *Cache, key string, opts ...CallOpti
 // hit only once the value decodes: an undecodable value is a miss (an
 // error wrapping ErrNotFound), not a hit and a miss.
 func getValue[T any](ctx context.Context, c *Cache, key string, codec Codec) (T, error) {
+	v, st, err := lookupValue[T](ctx, c, key, codec, c.cfg.nowNano())
+	if err == nil && st.stale {
+		// Kept past its TTL for callers that accept it stale (stale.go):
+		// a miss to everyone else.
+		c.observe(ctx, Event{Kind: EventMiss, Op: "get", Key: key, Duration: st.took})
+		var zero T
+		return zero, fmt.Errorf("%w: %q is past its TTL", ErrNotFound, key)
+	}
+	if err == nil {
+		c.observe(ctx, Event{Kind: EventHit, Op: "get", Key: key, Duration: st.took})
+	}
+	return v, err
+}
+
+// lookupValue looks key up and decodes its value with codec, fresh or
+// stale (st says which); a miss or an undecodable value is reported, a
+// hit is not: the caller decides what the value is to it.
+func lookupValue[T any](ctx context.Context, c *Cache, key string, codec Codec, now int64) (T, valueState, error) {
 	var e envelope.Entry
-	_, took, err := c.lookupUndecided(ctx, key, envelope.KindValue, &e, c.cfg.nowNano())
+	var st valueState
+	_, took, err := c.lookupUndecided(ctx, key, envelope.KindValue, &e, now)
+	st.took = took
 	if err != nil {
 		var zero T
-		return zero, err
+		return zero, st, err
 	}
 	v, err := decodeValue[T](c, key, e.Body, codec)
 	if err != nil {
-		return v, c.corruptMiss(ctx, key, fmt.Errorf("hoard: decode %q: %w", key, err))
+		return v, st, c.corruptMiss(ctx, key, fmt.Errorf("hoard: decode %q: %w", key, err))
 	}
-	c.observe(ctx, Event{Kind: EventHit, Op: "get", Key: key, Duration: took})
-	return v, nil
+	if e.FreshUntil != 0 {
+		if now >= e.FreshUntil {
+			st.stale, st.staleFor = true, time.Duration(now-e.FreshUntil)
+		} else {
+			st.left = time.Duration(e.FreshUntil - now)
+		}
+	}
+	return v, st, nil
 }
 
 // Decoded values. A hit on a remote backend brings the value's bytes anew
@@ -186,55 +220,126 @@ func Remember[T any](ctx context.Context, c *Cache, key string, ttl time.Duratio
 		return zero, err
 	}
 	cc := c.callConfig(opts)
+	if cc.err != nil {
+		var zero T
+		return zero, cc.err
+	}
 	return remember(ctx, c, c.Key(key), ttl, cc, load)
 }
 
 func remember[T any](ctx context.Context, c *Cache, key string, ttl time.Duration, cc callConfig, load func(context.Context) (T, error)) (T, error) {
-	if v, err := getValue[T](ctx, c, key, cc.codec); err == nil {
-		return v, nil
-	} else if ctx.Err() != nil {
-		var zero T
-		return zero, ctx.Err()
+	var stale *T // a stale result to fall back on when load fails
+	if !cc.servesStale() {
+		if v, err := getValue[T](ctx, c, key, cc.codec); err == nil {
+			return v, nil
+		} else if ctx.Err() != nil {
+			var zero T
+			return zero, ctx.Err()
+		}
+	} else {
+		v, st, err := lookupValue[T](ctx, c, key, cc.codec, c.cfg.nowNano())
+		switch {
+		case err != nil && ctx.Err() != nil:
+			var zero T
+			return zero, ctx.Err()
+		case err != nil:
+		case !st.stale:
+			c.observe(ctx, Event{Kind: EventHit, Op: "get", Key: key, Duration: st.took})
+			if cc.earlyRefresh > 0 && st.left < cc.earlyRefresh && refreshEarly(st.left, cc.earlyRefresh) {
+				refreshValue(ctx, c, key, ttl, cc, load)
+			}
+			return v, nil
+		case st.staleFor < cc.staleWhileRevalidate:
+			c.observe(ctx, Event{Kind: EventHit, Op: "get", Key: key, Duration: st.took, Stale: true})
+			refreshValue(ctx, c, key, ttl, cc, load)
+			return v, nil
+		case st.staleFor < cc.staleIfError:
+			stale = &v
+			c.observe(ctx, Event{Kind: EventMiss, Op: "get", Key: key, Duration: st.took})
+		default:
+			c.observe(ctx, Event{Kind: EventMiss, Op: "get", Key: key, Duration: st.took})
+		}
 	}
 
 	// Callers of one key share a load only when they want the same type:
 	// another type's result cannot be handed to them.
-	ch := c.flights.DoChan(key+"\x00"+reflect.TypeFor[T]().String(), func() (any, error) {
-		v, err := load(ctx)
-		if err != nil {
-			c.observe(ctx, Event{Kind: EventError, Op: "load", Key: key, Err: err})
-			return v, err
-		}
-		if cc.skipEmpty && isEmpty(v) {
-			return v, nil
-		}
-		b, err := cc.codec.Marshal(v)
-		if err != nil {
-			c.observe(ctx, Event{Kind: EventError, Op: "encode", Key: key, Err: err})
-			return v, nil
-		}
-		// The result is stored even if the caller that ran load has gone:
-		// the others waiting on it, and the next callers, still want it.
-		_ = c.store(context.WithoutCancel(ctx), key, &envelope.Entry{Kind: envelope.KindValue, Body: b}, ttl)
-		return v, nil
-	})
+	ch := c.flights.DoChan(flightKey[T](key), func() (any, error) { return loadAndStore(ctx, c, key, ttl, cc, load) })
+	var wait <-chan time.Time
+	if cc.maxWait > 0 {
+		t := time.NewTimer(cc.maxWait)
+		defer t.Stop()
+		wait = t.C
+	}
 	select {
 	case r := <-ch:
 		if r.Err != nil && isContextErr(r.Err) && ctx.Err() == nil && r.Shared {
 			// The caller that ran load gave up, not this one: load again,
 			// on this caller's context.
-			return load(ctx)
+			return orStale(ctx, c, key, stale, load)
 		}
 		v, ok := r.Val.(T)
 		if !ok && r.Val != nil {
 			// Two types with one name (in two packages) shared the load.
-			return load(ctx)
+			return orStale(ctx, c, key, stale, load)
+		}
+		if r.Err != nil && stale != nil {
+			c.observe(ctx, Event{Kind: EventHit, Op: "get", Key: key, Stale: true})
+			return *stale, nil // stale-if-error; the error went to the observer
 		}
 		return v, r.Err
+	case <-wait:
+		// Waited long enough for another caller's load: run our own.
+		v, err := loadAndStore(ctx, c, key, ttl, cc, load)
+		if err != nil && stale != nil {
+			return *stale, nil
+		}
+		val, _ := v.(T) // nil for a nil interface result
+		return val, err
 	case <-ctx.Done():
 		var zero T
 		return zero, ctx.Err()
 	}
+}
+
+// flightKey is the flight of key's loads of a T.
+func flightKey[T any](key string) string { return key + "\x00" + reflect.TypeFor[T]().String() }
+
+// orStale runs load for a caller that could not use a shared result, and
+// falls back on its stale result if load fails.
+func orStale[T any](ctx context.Context, c *Cache, key string, stale *T, load func(context.Context) (T, error)) (T, error) {
+	v, err := load(ctx)
+	if err != nil && stale != nil {
+		c.observe(ctx, Event{Kind: EventError, Op: "load", Key: key, Err: err})
+		return *stale, nil
+	}
+	return v, err
+}
+
+// loadAndStore runs load and stores its result for ttl (or what load
+// chose with SetResultTTL), kept past it as long as cc's stale windows
+// need. It returns the result as an any holding a T.
+func loadAndStore[T any](ctx context.Context, c *Cache, key string, ttl time.Duration, cc callConfig, load func(context.Context) (T, error)) (any, error) {
+	ctl := &loadControl{}
+	v, err := load(context.WithValue(ctx, loadControlKey{}, ctl))
+	if err != nil {
+		c.observe(ctx, Event{Kind: EventError, Op: "load", Key: key, Err: err})
+		return v, err
+	}
+	if ctl.skip || cc.skipEmpty && isEmpty(v) {
+		return v, nil
+	}
+	if ctl.ttlSet {
+		ttl = ctl.ttl
+	}
+	b, err := cc.codec.Marshal(v)
+	if err != nil {
+		c.observe(ctx, Event{Kind: EventError, Op: "encode", Key: key, Err: err})
+		return v, nil
+	}
+	// The result is stored even if the caller that ran load has gone: the
+	// others waiting on it, and the next callers, still want it.
+	_ = c.storeValue(context.WithoutCancel(ctx), key, b, ttl, cc.keepStale())
+	return v, nil
 }
 
 // Wrap returns fn with its results cached for ttl (0: the default TTL).
@@ -253,6 +358,9 @@ func Wrap[A, R any](c *Cache, name string, ttl time.Duration, fn func(context.Co
 		return nil, err
 	}
 	cc := c.callConfig(opts)
+	if cc.err != nil {
+		return nil, cc.err
+	}
 	var keyOf func(A) string
 	if cc.keyFunc != nil {
 		f, ok := cc.keyFunc.(func(A) string)
