@@ -25,11 +25,16 @@ const (
 	EventBreakerOpen
 	// EventBreakerClose: a probe succeeded and the backend is used again.
 	EventBreakerClose
+	// EventStale: a value or response was served past its freshness on
+	// purpose (stale-while-revalidate, stale-if-error, a client's
+	// max-stale). It is reported besides its lookup's hit or miss.
+	EventStale
 )
 
 var eventNames = [...]string{
 	EventHit: "hit", EventMiss: "miss", EventStore: "store", EventError: "error",
 	EventBypass: "bypass", EventBreakerOpen: "breaker_open", EventBreakerClose: "breaker_close",
+	EventStale: "stale",
 }
 
 func (k EventKind) String() string {
@@ -56,9 +61,6 @@ type Event struct {
 	// is behind (a hit answered from the HTTP engine's hot table, a
 	// bypass).
 	Duration time.Duration
-	// Stale marks a hit that served a value past its freshness on purpose
-	// (stale-while-revalidate, stale-if-error, a client's max-stale).
-	Stale bool
 }
 
 // Observer receives every [Event]. It is called synchronously on the

@@ -250,7 +250,8 @@ func remember[T any](ctx context.Context, c *Cache, key string, ttl time.Duratio
 			}
 			return v, nil
 		case st.staleFor < cc.staleWhileRevalidate:
-			c.observe(ctx, Event{Kind: EventHit, Op: "get", Key: key, Duration: st.took, Stale: true})
+			c.observe(ctx, Event{Kind: EventHit, Op: "get", Key: key, Duration: st.took})
+			c.observe(ctx, Event{Kind: EventStale, Op: "get", Key: key})
 			refreshValue(ctx, c, key, ttl, cc, load)
 			return v, nil
 		case st.staleFor < cc.staleIfError:
@@ -283,7 +284,7 @@ func remember[T any](ctx context.Context, c *Cache, key string, ttl time.Duratio
 			return orStale(ctx, c, key, stale, load)
 		}
 		if r.Err != nil && stale != nil {
-			c.observe(ctx, Event{Kind: EventHit, Op: "get", Key: key, Stale: true})
+			c.observe(ctx, Event{Kind: EventStale, Op: "load", Key: key})
 			return *stale, nil // stale-if-error; the error went to the observer
 		}
 		return v, r.Err
@@ -291,6 +292,7 @@ func remember[T any](ctx context.Context, c *Cache, key string, ttl time.Duratio
 		// Waited long enough for another caller's load: run our own.
 		v, err := loadAndStore(ctx, c, key, ttl, cc, load)
 		if err != nil && stale != nil {
+			c.observe(ctx, Event{Kind: EventStale, Op: "load", Key: key})
 			return *stale, nil
 		}
 		val, _ := v.(T) // nil for a nil interface result
@@ -310,6 +312,7 @@ func orStale[T any](ctx context.Context, c *Cache, key string, stale *T, load fu
 	v, err := load(ctx)
 	if err != nil && stale != nil {
 		c.observe(ctx, Event{Kind: EventError, Op: "load", Key: key, Err: err})
+		c.observe(ctx, Event{Kind: EventStale, Op: "load", Key: key})
 		return *stale, nil
 	}
 	return v, err

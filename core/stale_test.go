@@ -98,6 +98,9 @@ func TestRememberStaleIfError(t *testing.T) {
 	if ev, ok := events.find(hoard.EventError, "load"); !ok || !errors.Is(ev.Err, errLoad) {
 		t.Errorf("the load's error was not reported: %v", ev)
 	}
+	if n := c.Stats().Stale; n != 1 {
+		t.Errorf("Stats().Stale = %d, want 1", n)
+	}
 	clk.Advance(time.Minute)
 	if _, err := hoard.Remember(ctx, c, "k", 10*time.Second, l.load, opt); !errors.Is(err, errLoad) {
 		t.Errorf("past the window: %v, want the load's error", err)

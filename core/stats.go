@@ -14,6 +14,7 @@ type Stats struct {
 	Stores   uint64 // entries written
 	Bypasses uint64 // requests not eligible for caching
 	Errors   uint64 // backend, codec and loader errors
+	Stale    uint64 // served past their freshness on purpose (also counted as hits or misses)
 	// BreakerOpens counts how often the circuit breaker opened.
 	BreakerOpens uint64
 	// Breaker is the breaker's state now: "closed", "open", "half-open" or
@@ -27,7 +28,7 @@ type Stats struct {
 const counterStripes = 8
 
 type stripe struct {
-	n [EventBreakerClose + 1]atomic.Uint64
+	n [EventStale + 1]atomic.Uint64
 	_ [64]byte // keep stripes on separate cache lines
 }
 
@@ -40,7 +41,7 @@ func (c *counters) add(k EventKind) { c.addAt(k, rand.Uint32()) }
 // addAt counts k on the stripe r picks: r is any random number the caller
 // already has.
 func (c *counters) addAt(k EventKind, r uint32) {
-	if k <= EventBreakerClose {
+	if k <= EventStale {
 		c.stripes[r%counterStripes].n[k].Add(1)
 	}
 }
@@ -61,6 +62,7 @@ func (c *Cache) Stats() Stats {
 		Stores:       c.counters.sum(EventStore),
 		Bypasses:     c.counters.sum(EventBypass),
 		Errors:       c.counters.sum(EventError),
+		Stale:        c.counters.sum(EventStale),
 		BreakerOpens: c.counters.sum(EventBreakerOpen),
 		Breaker:      c.BreakerState(),
 	}

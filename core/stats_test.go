@@ -143,3 +143,9 @@ func (b slowBackend) Set(ctx context.Context, key string, v []byte, ttl time.Dur
 	time.Sleep(b.d)
 	return b.Backend.Set(ctx, key, v, ttl)
 }
+
+func TestStaleEventName(t *testing.T) {
+	if hoard.EventStale.String() != "stale" {
+		t.Errorf("EventStale is %q", hoard.EventStale.String())
+	}
+}

@@ -47,6 +47,7 @@ const (
 	MetricErrors        = "hoard.cache.errors"
 	MetricBreakerOpens  = "hoard.cache.breaker.opens"
 	MetricBreakerCloses = "hoard.cache.breaker.closes"
+	MetricStale         = "hoard.cache.stale"
 	MetricDuration      = "hoard.backend.operation.duration"
 )
 
@@ -69,7 +70,7 @@ type Observer struct {
 	tracer trace.Tracer
 	base   []attribute.KeyValue // the backend name, if any
 
-	counters [hoard.EventBreakerClose + 1]metric.Int64Counter
+	counters [hoard.EventStale + 1]metric.Int64Counter
 	duration metric.Float64Histogram
 
 	mu   sync.Mutex                // serialises writers of sets
@@ -118,6 +119,7 @@ func New(opts ...Option) (*Observer, error) {
 		{hoard.EventError, MetricErrors, "{error}", "Backend, codec and loader errors."},
 		{hoard.EventBreakerOpen, MetricBreakerOpens, "{open}", "Times the circuit breaker stopped calling the backend."},
 		{hoard.EventBreakerClose, MetricBreakerCloses, "{close}", "Times the circuit breaker closed again after a successful probe."},
+		{hoard.EventStale, MetricStale, "{stale}", "Values and responses served past their freshness on purpose (stale-while-revalidate, stale-if-error, max-stale); also counted as hits or misses."},
 	} {
 		ctr, err := meter.Int64Counter(c.name, metric.WithUnit(c.unit), metric.WithDescription(c.desc))
 		if err != nil {

@@ -227,6 +227,13 @@ func TestObserve(t *testing.T) {
 			"hoard.cache.errors{error.type=_OTHER,hoard.namespace=app:orders,hoard.operation=decode}":                                 1,
 			"hoard.backend.operation.duration{error.type=timeout,hoard.namespace=app:orders,hoard.operation=get,hoard.outcome=error}": 1,
 		}, 0.25},
+		{"stale", []hoard.Event{
+			{Kind: hoard.EventStale, Op: "http", Key: key},
+			{Kind: hoard.EventStale, Op: "load", Key: key},
+		}, map[string]float64{
+			"hoard.cache.stale{hoard.namespace=app:orders,hoard.operation=http}": 1,
+			"hoard.cache.stale{hoard.namespace=app:orders,hoard.operation=load}": 1,
+		}, 0},
 		{"unknown kind and no key", []hoard.Event{
 			{Kind: 0, Op: "get", Key: key},
 			{Kind: 200, Op: "get", Key: key},

@@ -300,6 +300,7 @@ func (e *Engine) decide(ctx context.Context, x *exchange, d *memo.Decoded, ent *
 			x.label, x.status = "STALE", e.statusSWR
 			x.serveAs(now, d, ent, true)
 			x.refreshKey = string(ent.Key)
+			e.cache.Observe(ctx, bridge.Stale, "http", x.key, nil)
 			return x
 		}
 		x.background, x.refreshKey = true, string(ent.Key)
@@ -311,6 +312,7 @@ func (e *Engine) decide(ctx context.Context, x *exchange, d *memo.Decoded, ent *
 		(x.rcc.maxStaleAny || x.rcc.maxStale >= 0 && st.staleFor <= x.rcc.maxStale) &&
 		(x.rcc.maxAge < 0 || st.age <= x.rcc.maxAge) {
 		x.serve(now, d, ent, true) // the client accepts it stale
+		e.cache.Observe(ctx, bridge.Stale, "http", x.key, nil)
 		return x
 	}
 	if x.rcc.onlyIfCached {
@@ -388,6 +390,7 @@ func (e *Engine) miss(ctx context.Context, x *exchange, forgotten uint64) *excha
 		if f.failed && x.staleOnError {
 			// The leader's handler failed: no use failing again.
 			x.serveStaleOnError(e.cache.Now(), 0)
+			e.cache.Observe(ctx, bridge.Stale, "http", x.key, nil)
 			return x
 		}
 		// The leader's response could not be shared (not storable, or a

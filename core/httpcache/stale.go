@@ -71,6 +71,7 @@ func (x *exchange) failOver(ctx context.Context, code int, err error) {
 	}
 	x.e.cache.Observe(ctx, bridge.Error, "handler", x.key, err)
 	x.serveStaleOnError(x.e.cache.Now(), code)
+	x.e.cache.Observe(ctx, bridge.Stale, "http", x.key, nil)
 }
 
 // serveStaleOnError makes x a hit on the stale x.prev.

@@ -23,6 +23,9 @@ const (
 	Store
 	Error
 	Bypass
+	// Stale is hoard.EventStale (hoard.EventBreakerOpen and Close, 6 and
+	// 7, are the Cache's own).
+	Stale Kind = 8
 )
 
 // Cache is a hoard.Cache as the HTTP engine uses it.
