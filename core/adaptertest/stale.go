@@ -86,6 +86,27 @@ func staleIfError(s *suite, t *testing.T) {
 		e.clk.Advance(25 * time.Second) // 35s stale
 		e.expect(e.get("/d"), 503, "MISS", "down")
 	})
+	t.Run("grace while failing", func(t *testing.T) {
+		// WithGrace: after three failures in a row, entries up to an hour
+		// stale are served instead of the failure, until the handler
+		// succeeds again.
+		o := &failingOrigin{version: 1}
+		e := s.start(t, nil, []Route{{Path: "/g", Handler: o.handler(),
+			Options: []httpcache.Option{httpcache.WithTTL(10 * time.Second), httpcache.WithGrace(time.Hour)}}})
+		e.expect(e.get("/g"), 200, "MISS", "version 1")
+		e.clk.Advance(10 * time.Minute)
+		o.set("503", 1)
+		for range 3 {
+			e.expect(e.get("/g"), 503, "MISS", "down") // not yet known to be failing
+		}
+		e.expect(e.get("/g"), 200, "STALE", "version 1")
+		e.expect(e.get("/g"), 200, "STALE", "version 1")
+		o.set("", 2)
+		e.expect(e.get("/g"), 200, "MISS", "version 2") // healthy again
+		e.clk.Advance(11 * time.Second)
+		o.set("503", 2)
+		e.expect(e.get("/g"), 503, "MISS", "down")
+	})
 	t.Run("s-maxage in shared mode", func(t *testing.T) {
 		// s-maxage carries proxy-revalidate's meaning for a shared cache.
 		o := &failingOrigin{version: 1, header: []string{"Cache-Control", "s-maxage=10"}}

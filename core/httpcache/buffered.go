@@ -107,6 +107,7 @@ func (x *exchange) runBuffered(ctx context.Context, reqHeader RequestHeader, res
 					return
 				}
 			}
+			x.e.noteOutcome(true)
 			x.abort() // a panic: nothing is stored, and it keeps unwinding
 			x.release()
 		}
@@ -129,6 +130,7 @@ func (x *exchange) runBuffered(ctx context.Context, reqHeader RequestHeader, res
 		}
 	}
 	if err != nil || resp.Hijacked() {
+		x.e.noteOutcome(err != nil)
 		x.abort()
 		x.release()
 		return err

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"sync"
+	"sync/atomic"
 
 	hoard "github.com/hoard-go/hoard/core"
 	"github.com/hoard-go/hoard/core/internal/bridge"
@@ -23,6 +24,8 @@ type Engine struct {
 	cache   bridge.Cache
 	cfg     config
 	flights flightGroup
+	// failures counts the handler's failures in a row (WithGrace).
+	failures atomic.Int32
 	pool    sync.Pool // *exchange
 	keyHead string    // "prefix:namespace:", the start of every key
 	hot     *hotTable // nil unless the backend drops memos (see hit.go)
@@ -319,7 +322,7 @@ func (e *Engine) decide(ctx context.Context, x *exchange, d *memo.Decoded, ent *
 		return x.unsatisfiable()
 	}
 	x.prev = ent
-	x.staleOnError = !x.head && mayServeStale(ent, st, ent.StaleIfError)
+	x.staleOnError = !x.head && mayServeStale(ent, st, max(ent.StaleIfError, e.graceWindow()))
 	x.validate = hasValidator(ent) && !x.head
 	if !x.refresh {
 		x.status = e.statusRevalidate

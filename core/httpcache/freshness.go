@@ -235,7 +235,7 @@ func (e *Engine) policy(status int, fields []Field, authorized bool, requestTime
 	if validator {
 		p.keep = e.keepFor(p.lifetime)
 	}
-	p.keep = max(p.keep, time.Duration(max(p.swr, p.sie))*time.Second)
+	p.keep = max(p.keep, time.Duration(max(p.swr, p.sie))*time.Second, e.cfg.grace)
 	p.strip = joinFields(d.noCacheFields, d.privateFields)
 	// Fields Connection names are hop-by-hop: never stored (§3.1).
 	p.strip = joinFields(p.strip, f.connection)

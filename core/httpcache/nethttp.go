@@ -143,6 +143,7 @@ func (x *exchange) runHTTP(ctx context.Context, w, under http.ResponseWriter, r 
 					return
 				}
 			}
+			x.e.noteOutcome(true)
 			x.abort() // a panic: nothing is stored, and it keeps unwinding
 		}
 	}()
@@ -163,6 +164,7 @@ func (x *exchange) runHTTP(ctx context.Context, w, under http.ResponseWriter, r 
 		return nil
 	}
 	if err != nil || cw.hijacked {
+		x.e.noteOutcome(err != nil)
 		if cw.hold && !cw.hijacked {
 			_ = cw.release() // the handler's own error response, as it wrote it
 		}

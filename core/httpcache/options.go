@@ -42,6 +42,7 @@ type config struct {
 	// staleWhileRevalidate and staleIfError are the route's windows for
 	// responses that set none (RFC 5861).
 	staleWhileRevalidate, staleIfError time.Duration
+	grace                              time.Duration
 	ttl                                time.Duration
 	namespace                          string
 	namespaceSet                       bool
@@ -183,6 +184,21 @@ func WithStaleIfError(d time.Duration) Option {
 			c.errs = append(c.errs, fmt.Errorf("%w: stale-if-error %v is negative", hoard.ErrInvalidOption, d))
 		}
 		c.staleIfError = d
+	})
+}
+
+// WithGrace keeps responses up to d past their freshness, to be served
+// stale while the route's handler is failing: after graceFailures (3)
+// failures in a row (an error, a panic, 500, 502, 503, 504) and until it
+// succeeds again, the stale-if-error window of every entry stretches to d,
+// as Varnish's grace does for a sick backend. Default 0: off. The same
+// must-revalidate, proxy-revalidate and no-cache exceptions apply.
+func WithGrace(d time.Duration) Option {
+	return optionFunc(func(c *config) {
+		if d < 0 {
+			c.errs = append(c.errs, fmt.Errorf("%w: grace %v is negative", hoard.ErrInvalidOption, d))
+		}
+		c.grace = d
 	})
 }
 

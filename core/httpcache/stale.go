@@ -44,6 +44,31 @@ func mayServeStale(ent *envelope.Entry, st entryState, window uint32) bool {
 	return !st.fresh && ent.Flags&neverStale == 0 && st.staleFor < int64(window)
 }
 
+// graceFailures is how many failures in a row make a handler unhealthy
+// for WithGrace.
+const graceFailures = 3
+
+// graceWindow is the stale-if-error window, in seconds, that WithGrace
+// gives every entry while the handler is failing; 0 otherwise.
+func (e *Engine) graceWindow() uint32 {
+	if e.cfg.grace <= 0 || e.failures.Load() < graceFailures {
+		return 0
+	}
+	return uint32(min(int64(e.cfg.grace/time.Second), maxDeltaSeconds))
+}
+
+// noteOutcome counts the handler's failures in a row.
+func (e *Engine) noteOutcome(failed bool) {
+	if e.cfg.grace <= 0 {
+		return
+	}
+	if failed {
+		e.failures.Add(1)
+	} else if e.failures.Load() != 0 {
+		e.failures.Store(0)
+	}
+}
+
 // failureStatus reports whether a handler's status is a failure that
 // stale-if-error hides.
 func failureStatus(code int) bool {
@@ -62,6 +87,7 @@ var errHandlerStatus = errors.New("httpcache: handler answered with a failure st
 // requests waiting on this run are told to serve it too. code is the
 // handler's status (0 for an error or a panic), err what to report.
 func (x *exchange) failOver(ctx context.Context, code int, err error) {
+	x.e.noteOutcome(true)
 	if f := x.run.leader; f != nil {
 		f.failed = true // before dropStore closes done
 	}
