@@ -16,7 +16,7 @@ import (
 // the framework's way (Err), or panic; otherwise it serves its version.
 type failingOrigin struct {
 	mu      sync.Mutex
-	mode    string // "", "503", "err", "panic"
+	mode    string // "", "503", "502", "err", "panic"
 	version int
 	header  []string
 }
@@ -34,6 +34,8 @@ func (o *failingOrigin) handler() *Handler {
 		switch o.mode {
 		case "503":
 			return Response{Status: 503, Header: [][2]string{{"Retry-After", "5"}, {"X-Failure", "yes"}}, Chunks: []string{"down"}}
+		case "502":
+			return Response{Status: 502, Chunks: []string{"unreachable"}}
 		case "err":
 			return Response{Err: true}
 		case "panic":
@@ -48,7 +50,9 @@ func (o *failingOrigin) handler() *Handler {
 // within the window the route (WithStaleIfError) or the response
 // (stale-if-error=N) sets, and none of the failure's fields leak into it;
 // past the window, or for a must-revalidate response, the failure goes
-// through. Outer middleware's fields are those of the request.
+// through, except that a must-revalidate response whose handler could not
+// be reached (502, 504, an error, a panic) gets 504. Outer middleware's
+// fields are those of the request.
 func staleIfError(s *suite, t *testing.T) {
 	t.Run("route option", func(t *testing.T) {
 		o := &failingOrigin{version: 1}
@@ -124,7 +128,17 @@ func staleIfError(s *suite, t *testing.T) {
 		e.expect(e.get("/m"), 200, "MISS", "version 1")
 		e.clk.Advance(11 * time.Second)
 		o.set("503", 1)
-		e.expect(e.get("/m"), 503, "MISS", "down")
+		e.expect(e.get("/m"), 503, "MISS", "down") // the handler answered: its answer
+		// It could not be reached (502, a panic): 504, never the stale
+		// response (RFC 9111 section 4.2.4).
+		for _, mode := range []string{"502", "panic"} {
+			o.set(mode, 1)
+			r := e.get("/m")
+			e.expect(r, 504, "MISS", "")
+			if cs := r.header.Get("Cache-Status"); !strings.Contains(cs, "detail=must-revalidate") {
+				t.Fatalf("%s: Cache-Status %q", mode, cs)
+			}
+		}
 	})
 }
 
@@ -148,6 +162,26 @@ func staleWhileRevalidate(s *suite, t *testing.T) {
 		e.expect(r, 200, "STALE", "version 1")
 		if cs := r.header.Get("Cache-Status"); !strings.Contains(cs, "detail=stale-while-revalidate") {
 			t.Fatalf("Cache-Status %q", cs)
+		}
+		// Concurrent requests meanwhile are answered at once, from the stale
+		// entry or (once it is done) the refreshed one, and start no other
+		// refresh.
+		var wg sync.WaitGroup
+		bodies := make(chan string, 20)
+		for range 20 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				r := e.get("/w")
+				bodies <- r.xcache() + " " + r.body
+			}()
+		}
+		wg.Wait()
+		close(bodies)
+		for b := range bodies {
+			if b != "STALE version 1" && b != "HIT version 2" {
+				t.Fatalf("a concurrent request got %q", b)
+			}
 		}
 		// The refresh runs on its own: wait for its answer to be stored.
 		e.eventually(func() bool { return e.get("/w").body == "version 2" })

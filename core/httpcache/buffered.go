@@ -31,12 +31,7 @@ func (e *Engine) Serve(ctx context.Context, r *Request, resp Response, next func
 		x.release()
 		return nil
 	case unsatisfiable:
-		x.hit.fields = append(x.hit.fieldBuf[:0], Field{"Content-Length", "0"})
-		if e.cfg.cacheHeader != "" {
-			x.hit.fields = append(x.hit.fields, Field{e.cfg.cacheHeader, x.label})
-		}
-		x.hit.fields = append(x.hit.fields, Field{"Cache-Status", x.status})
-		resp.WriteHit(http.StatusGatewayTimeout, x.hit.fields, nil)
+		x.writeGatewayTimeout(resp)
 		x.release()
 		return nil
 	case bypass, run:
@@ -46,7 +41,7 @@ func (e *Engine) Serve(ctx context.Context, r *Request, resp Response, next func
 				x.validate = false // no way to make it conditional: fetch it whole
 			}
 		}
-		if x.run.store || x.validate || x.staleOnError {
+		if x.run.store || x.validate || x.onFailure != failoverNone {
 			return x.runBuffered(ctx, r.Header, resp, next)
 		}
 	}
@@ -99,11 +94,11 @@ func (x *exchange) runBuffered(ctx context.Context, reqHeader RequestHeader, res
 			if end != nil {
 				end(errHandlerPanicked)
 			}
-			if x.staleOnError && !resp.Hijacked() && resp.BodyStream() == nil {
-				// stale-if-error: the stale response instead of the panic.
+			if x.onFailure != failoverNone && !resp.Hijacked() && resp.BodyStream() == nil {
+				// stale-if-error (or a 504) instead of the panic.
 				if v := recover(); v != nil {
 					x.failOver(ctx, 0, panicError(v))
-					x.writeStale(resp)
+					x.writeFailover(resp)
 					return
 				}
 			}
@@ -117,15 +112,14 @@ func (x *exchange) runBuffered(ctx context.Context, reqHeader RequestHeader, res
 	if end != nil {
 		end(err)
 	}
-	if x.staleOnError && !resp.Hijacked() && resp.BodyStream() == nil {
-		if code := statusOr200(resp.Status()); err != nil || failureStatus(code) {
-			// stale-if-error: the handler failed; its response goes
-			// nowhere.
+	if x.onFailure != failoverNone && !resp.Hijacked() && resp.BodyStream() == nil {
+		if code := statusOr200(resp.Status()); err != nil || x.failsOver(code) {
+			// The handler failed; its response goes nowhere.
 			if err != nil {
 				code = 0
 			}
 			x.failOver(ctx, code, err)
-			x.writeStale(resp)
+			x.writeFailover(resp)
 			return nil
 		}
 	}
@@ -255,10 +249,24 @@ func (t *tee) end() {
 	t.x, t.ctx = nil, nil
 }
 
-// writeStale sends x's stale hit in place of what the handler left in
-// resp, and ends the exchange.
-func (x *exchange) writeStale(resp Response) {
+// writeFailover sends, in place of what the handler left in resp, x's
+// stale hit or a 504, and ends the exchange.
+func (x *exchange) writeFailover(resp Response) {
 	x.restorePreset(resp.Header())
-	resp.WriteHit(x.hitStatus(), x.hit.fields, x.hitBody())
+	if x.outcome == hit {
+		resp.WriteHit(x.hitStatus(), x.hit.fields, x.hitBody())
+	} else {
+		x.writeGatewayTimeout(resp)
+	}
 	x.release()
+}
+
+// writeGatewayTimeout answers 504 with hoard's status fields.
+func (x *exchange) writeGatewayTimeout(resp Response) {
+	x.hit.fields = append(x.hit.fieldBuf[:0], Field{"Content-Length", "0"})
+	if x.e.cfg.cacheHeader != "" {
+		x.hit.fields = append(x.hit.fields, Field{x.e.cfg.cacheHeader, x.label})
+	}
+	x.hit.fields = append(x.hit.fields, Field{"Cache-Status", x.status})
+	resp.WriteHit(http.StatusGatewayTimeout, x.hit.fields, nil)
 }

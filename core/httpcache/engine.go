@@ -153,9 +153,9 @@ type exchange struct {
 	// that was not stored.
 	vary varyRecord
 
-	// staleOnError: prev may be served stale if the handler fails to
-	// replace it (stale-if-error, see stale.go).
-	staleOnError bool
+	// onFailure is what answers the client if the handler fails to
+	// replace prev (stale.go): prev served stale, or a 504.
+	onFailure failover
 	// What can replay the request (refresh.go): the adapter's refresher,
 	// or a net/http request's server (or app). refreshKey is the entry a
 	// hit served stale must have refreshed, or (background) the entry this
@@ -322,7 +322,13 @@ func (e *Engine) decide(ctx context.Context, x *exchange, d *memo.Decoded, ent *
 		return x.unsatisfiable()
 	}
 	x.prev = ent
-	x.staleOnError = !x.head && mayServeStale(ent, st, max(ent.StaleIfError, e.graceWindow()))
+	switch {
+	case x.head:
+	case mayServeStale(ent, st, max(ent.StaleIfError, e.graceWindow())):
+		x.onFailure = failoverStale
+	case !st.fresh && ent.Flags&envelope.FlagMustRevalidate != 0:
+		x.onFailure = failoverGateway // RFC 9111 section 4.2.4
+	}
 	x.validate = hasValidator(ent) && !x.head
 	if !x.refresh {
 		x.status = e.statusRevalidate
@@ -390,10 +396,9 @@ func (e *Engine) miss(ctx context.Context, x *exchange, forgotten uint64) *excha
 			x.serve(e.cache.Now(), nil, &x.hit.e, false)
 			return x
 		}
-		if f.failed && x.staleOnError {
+		if f.failed && x.onFailure != failoverNone {
 			// The leader's handler failed: no use failing again.
-			x.serveStaleOnError(e.cache.Now(), 0)
-			e.cache.Observe(ctx, bridge.Stale, "http", x.key, nil)
+			x.answerFailure(ctx, 0)
 			return x
 		}
 		// The leader's response could not be shared (not storable, or a
@@ -485,7 +490,7 @@ func (x *exchange) release() {
 	if x.background {
 		e.cache.EndRefresh(x.refreshKey)
 	}
-	x.prev, x.validate, x.staleOnError, x.vary, x.invalidate = nil, false, false, varyRecord{}, nil
+	x.prev, x.validate, x.onFailure, x.vary, x.invalidate = nil, false, failoverNone, varyRecord{}, nil
 	x.refresher, x.app, x.hreq, x.background, x.refreshKey = nil, nil, nil, false, ""
 	x.hdr, x.refresh, x.authorized = nil, false, false
 	x.e, x.outcome, x.label, x.status, x.key, x.keyView, x.head = nil, pass, "", "", "", false, false

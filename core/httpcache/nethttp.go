@@ -80,7 +80,7 @@ func (e *Engine) serveHTTP(w, under http.ResponseWriter, r *http.Request, app, h
 		return nil
 	case bypass, run:
 		x.prepare(netResponseHeader(w.Header()))
-		if x.run.store || x.validate || x.staleOnError {
+		if x.run.store || x.validate || x.onFailure != failoverNone {
 			return x.runHTTP(ctx, w, under, r, h, next)
 		}
 		return callNext(under, r, h, next)
@@ -132,14 +132,13 @@ func (x *exchange) runHTTP(ctx context.Context, w, under http.ResponseWriter, r 
 			if end != nil {
 				end(errHandlerPanicked)
 			}
-			if x.staleOnError && !cw.sent && !cw.hijacked {
-				// stale-if-error: the stale response instead of the panic
+			if x.onFailure != failoverNone && !cw.sent && !cw.hijacked {
+				// stale-if-error (or a 504) instead of the panic
 				// (http.ErrAbortHandler too: nothing was sent, so the
-				// client may as well have the stale response).
+				// client may as well have an answer).
 				if v := recover(); v != nil {
 					x.failOver(ctx, 0, panicError(v))
-					x.restorePreset(netResponseHeader(under.Header()))
-					writeHit(under, x)
+					x.writeFailoverHTTP(under)
 					return
 				}
 			}
@@ -152,15 +151,14 @@ func (x *exchange) runHTTP(ctx context.Context, w, under http.ResponseWriter, r 
 	if end != nil {
 		end(err)
 	}
-	if x.staleOnError && !cw.sent && !cw.hijacked && (err != nil || cw.failover) {
-		// stale-if-error: the handler failed before a byte went out.
+	if x.onFailure != failoverNone && !cw.sent && !cw.hijacked && (err != nil || cw.failover) {
+		// The handler failed before a byte went out.
 		code := 0
 		if cw.failover {
 			code = cw.code
 		}
 		x.failOver(ctx, code, err)
-		x.restorePreset(netResponseHeader(under.Header()))
-		writeHit(under, x)
+		x.writeFailoverHTTP(under)
 		return nil
 	}
 	if err != nil || cw.hijacked {
@@ -258,8 +256,8 @@ func (w *captureWriter) WriteHeader(code int) {
 		return
 	}
 	x := w.x
-	if x.staleOnError && failureStatus(code) {
-		// stale-if-error: the stale response goes out instead, once the
+	if x.failsOver(code) {
+		// The stale response (or a 504) goes out instead, once the
 		// handler returns (runHTTP); this one goes nowhere.
 		w.failover, w.swallow = true, true
 		return
@@ -421,3 +419,16 @@ func (w *captureWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 
 // Unwrap lets http.ResponseController reach the underlying writer.
 func (w *captureWriter) Unwrap() http.ResponseWriter { return w.w }
+
+// writeFailoverHTTP sends, in place of the handler's failure, x's stale
+// hit or a 504.
+func (x *exchange) writeFailoverHTTP(w http.ResponseWriter) {
+	x.restorePreset(netResponseHeader(w.Header()))
+	if x.outcome == hit {
+		writeHit(w, x)
+		return
+	}
+	x.writeStatusHeaders(netResponseHeader(w.Header()))
+	w.Header()["Content-Length"] = []string{"0"}
+	w.WriteHeader(http.StatusGatewayTimeout)
+}

@@ -53,7 +53,7 @@ type runState struct {
 // hoard's status headers.
 func (x *exchange) prepare(h ResponseHeader) {
 	x.ran = true
-	if x.run.store || x.staleOnError {
+	if x.run.store || x.onFailure != failoverNone {
 		x.snap = x.snap[:0]
 		h.Range(x.addField)
 		for _, f := range x.snap {

@@ -82,9 +82,35 @@ func failureStatus(code int) bool {
 // errHandlerStatus reports a failure status to the observer.
 var errHandlerStatus = errors.New("httpcache: handler answered with a failure status")
 
+// failover is what answers a client when the handler fails to replace a
+// stale entry.
+type failover uint8
+
+const (
+	failoverNone failover = iota
+	// failoverStale: the stale entry (stale-if-error, WithGrace).
+	failoverStale
+	// failoverGateway: a must-revalidate entry may not be served stale, and
+	// the handler could not be reached (an error, a panic, 502, 504): 504,
+	// as RFC 9111 section 4.2.4 asks, rather than the framework's error.
+	failoverGateway
+)
+
+// failsOver reports whether a handler's status is a failure that x
+// answers in its place.
+func (x *exchange) failsOver(code int) bool {
+	switch x.onFailure {
+	case failoverStale:
+		return failureStatus(code)
+	case failoverGateway:
+		return code == http.StatusBadGateway || code == http.StatusGatewayTimeout
+	}
+	return false
+}
+
 // failOver is called when the handler run that was to replace x.prev
-// failed and x.prev will be served instead: nothing is stored, and the
-// requests waiting on this run are told to serve it too. code is the
+// failed and x answers in its place: nothing is stored, and the requests
+// waiting on this run are told to answer the same way. code is the
 // handler's status (0 for an error or a panic), err what to report.
 func (x *exchange) failOver(ctx context.Context, code int, err error) {
 	x.e.noteOutcome(true)
@@ -96,6 +122,21 @@ func (x *exchange) failOver(ctx context.Context, code int, err error) {
 		err = fmt.Errorf("%w: %d", errHandlerStatus, code)
 	}
 	x.e.cache.Observe(ctx, bridge.Error, "handler", x.key, err)
+	x.answerFailure(ctx, code)
+}
+
+// answerFailure makes x the answer to a failed handler run: a hit on the
+// stale x.prev, or a 504.
+func (x *exchange) answerFailure(ctx context.Context, code int) {
+	if x.onFailure == failoverGateway {
+		x.outcome, x.label = unsatisfiable, "MISS"
+		x.status = x.e.statusRevalidate
+		if code > 0 {
+			x.status += "; fwd-status=" + strconv.Itoa(code)
+		}
+		x.status += "; detail=must-revalidate"
+		return
+	}
 	x.serveStaleOnError(x.e.cache.Now(), code)
 	x.e.cache.Observe(ctx, bridge.Stale, "http", x.key, nil)
 }
