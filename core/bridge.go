@@ -75,7 +75,13 @@ func (v engineView) StartRefresh(key string) bool {
 	return v.c.refreshes.start(key, v.c.cfg.nowNano())
 }
 
-func (v engineView) EndRefresh(key string) { v.c.refreshes.end(key) }
+func (v engineView) EndRefresh(key string, failed bool, lifetime time.Duration) {
+	var retry time.Duration
+	if failed {
+		retry = retryAfter(lifetime)
+	}
+	v.c.refreshes.end(key, v.c.cfg.nowNano(), retry)
+}
 
 func (v engineView) Trace(ctx context.Context, op, key string) (context.Context, func(error)) {
 	if v.c.tracer == nil {

@@ -47,9 +47,21 @@ func (t *refreshTable) start(key string, now int64) bool {
 	return true
 }
 
-// end frees key.
-func (t *refreshTable) end(key string) {
+// end frees key, at once or, after a failed refresh, retry from now: a
+// failing handler or loader is then tried once per retry per key, not
+// once per request.
+func (t *refreshTable) end(key string, now int64, retry time.Duration) {
 	t.mu.Lock()
-	delete(t.running, key)
+	if retry > 0 {
+		t.running[key] = now - int64(refreshLease) + int64(min(retry, refreshLease))
+	} else {
+		delete(t.running, key)
+	}
 	t.mu.Unlock()
+}
+
+// retryAfter is how long a key whose refresh failed waits for the next
+// one: its freshness lifetime, within a second and a minute.
+func retryAfter(lifetime time.Duration) time.Duration {
+	return min(max(lifetime, time.Second), refreshLease)
 }

@@ -119,7 +119,14 @@ func refreshValue[T any](ctx context.Context, c *Cache, key string, ttl time.Dur
 		return
 	}
 	go func() {
-		defer c.refreshes.end(key)
+		failed := true
+		defer func() {
+			var retry time.Duration
+			if failed {
+				retry = retryAfter(c.ttlFor(ttl))
+			}
+			c.refreshes.end(key, c.cfg.nowNano(), retry)
+		}()
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), refreshTimeout)
 		defer cancel()
 		defer func() {
@@ -128,7 +135,8 @@ func refreshValue[T any](ctx context.Context, c *Cache, key string, ttl time.Dur
 			}
 		}()
 		// In the key's flight, so calls that miss meanwhile share it.
-		_, _, _ = c.flights.Do(flightKey[T](key), func() (any, error) { return loadAndStore(rctx, c, key, ttl, cc, load) })
+		_, err, _ := c.flights.Do(flightKey[T](key), func() (any, error) { return loadAndStore(rctx, c, key, ttl, cc, load) })
+		failed = err != nil
 	}()
 }
 

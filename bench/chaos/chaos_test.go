@@ -60,6 +60,7 @@ func TestChaos(t *testing.T) {
 	})
 
 	t.Run("memory-10k", func(t *testing.T) { runManyURLs(t, bin, memory) })
+	t.Run("origin-down", func(t *testing.T) { runOriginDown(t, bin, faults) })
 
 	backends := []struct {
 		name  string
@@ -180,6 +181,89 @@ func runFault(t *testing.T, figs *chaos.Figures, name, base string, timeout time
 	}
 	if p99, slowest := res.Percentile(99), res.Max(); p99 > livenessP99 || slowest > livenessMax {
 		t.Errorf("p99 %v, slowest %v: over the liveness bounds %v, %v (expected about %v)", p99, slowest, livenessP99, livenessMax, bound)
+	}
+}
+
+// The origin-down run: items live staleTTL and may be served stale for an
+// hour; the handler's dependency fails for originDown under load.
+const (
+	staleTTL   = time.Second
+	originDown = 10 * time.Second
+	staleItems = 200
+)
+
+// runOriginDown caches every item once, then makes the item handler fail
+// (503) for originDown while a load runs and every entry goes stale: no
+// client may see the failure, since every key has a copy, and the handler
+// may run at most once per key per TTL (a failed background refresh waits
+// that long before the next).
+func runOriginDown(t *testing.T, bin string, figs *chaos.Figures) {
+	const name = "memory/origin-down"
+	_, base := startServer(t, bin, "chaosserver-origin", "-backend", "memory", "-ttl", staleTTL.String(),
+		"-stale", time.Hour.String(), "-handler-time", handlerTime.String(), "-size", fmt.Sprint(bodySize))
+	ctx := context.Background()
+	client := &http.Client{Timeout: 10 * time.Second}
+	warm, err := chaos.Start(ctx, chaos.LoadOptions{Base: base, Scenario: name, Size: bodySize, Items: staleItems, Once: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-warm.Done()
+	if w := warm.Stop(); w.Non200 != 0 || w.Errors != 0 {
+		t.Fatalf("warm-up: %d non-200, %d without a response", w.Non200, w.Errors)
+	}
+	setFailing := func(on string) {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, base+"/fail?on="+on, nil)
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	before, err := chaos.FetchStats(ctx, client, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	setFailing("1")
+	run, err := chaos.Start(ctx, chaos.LoadOptions{Base: base, Scenario: name, Size: bodySize, Items: staleItems})
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(originDown)
+	res := run.Stop()
+	after, err := chaos.FetchStats(ctx, client, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	setFailing("0")
+	runs := after.Runs - before.Runs
+	bound := int64(staleItems) * (int64(originDown/staleTTL) + 2)
+	for _, f := range []struct {
+		metric string
+		value  any
+	}{
+		{"requests", res.Requests + res.Errors},
+		{"non200", res.Non200},
+		{"wrong_bodies", res.WrongBodies},
+		{"no_response", res.Errors},
+		{"served_stale", after.Stale - before.Stale},
+		{"handler_runs", runs},
+		{"handler_runs_bound", bound},
+		{"p99_ms", res.Percentile(99)},
+	} {
+		fmt.Println(figs.Add(name, f.metric, f.value))
+	}
+	for _, f := range res.Failures {
+		t.Log(f)
+	}
+	if res.Non200 != 0 || res.WrongBodies != 0 || res.Errors != 0 {
+		t.Errorf("%d non-200 responses, %d wrong bodies, %d requests without a response while the origin was down; want none (every key had a copy)",
+			res.Non200, res.WrongBodies, res.Errors)
+	}
+	if after.Stale == before.Stale {
+		t.Errorf("nothing was served stale")
+	}
+	if runs > bound {
+		t.Errorf("the failing handler ran %d times for %d keys in %v: more than once per key per %v (%d)", runs, staleItems, originDown, staleTTL, bound)
 	}
 }
 

@@ -102,7 +102,7 @@ func (x *exchange) runBuffered(ctx context.Context, reqHeader RequestHeader, res
 					return
 				}
 			}
-			x.e.noteOutcome(true)
+			x.noteOutcome(true)
 			x.abort() // a panic: nothing is stored, and it keeps unwinding
 			x.release()
 		}
@@ -124,7 +124,7 @@ func (x *exchange) runBuffered(ctx context.Context, reqHeader RequestHeader, res
 		}
 	}
 	if err != nil || resp.Hijacked() {
-		x.e.noteOutcome(err != nil)
+		x.noteOutcome(err != nil)
 		x.abort()
 		x.release()
 		return err

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	hoard "github.com/hoard-go/hoard/core"
 	"github.com/hoard-go/hoard/core/internal/bridge"
@@ -165,6 +166,7 @@ type exchange struct {
 	hreq       *http.Request
 	background bool
 	refreshKey string
+	failed     bool // the handler run failed
 
 	// outcome pass, for an unsafe method: the keys its success drops.
 	invalidate []string
@@ -471,6 +473,13 @@ func (x *exchange) release() {
 	if e == nil {
 		return
 	}
+	if x.background { // before x.hit, where prev may be, is reset
+		var lifetime time.Duration
+		if x.prev != nil {
+			lifetime = time.Duration(x.prev.FreshUntil - x.prev.Created)
+		}
+		e.cache.EndRefresh(x.refreshKey, x.failed, lifetime)
+	}
 	if x.run.leader != nil {
 		// The response was never finished: free the waiters.
 		e.flights.resolve(x.run.leader, nil)
@@ -487,11 +496,8 @@ func (x *exchange) release() {
 		x.preset = x.preset[:0]
 		x.cw.reset()
 	}
-	if x.background {
-		e.cache.EndRefresh(x.refreshKey)
-	}
 	x.prev, x.validate, x.onFailure, x.vary, x.invalidate = nil, false, failoverNone, varyRecord{}, nil
-	x.refresher, x.app, x.hreq, x.background, x.refreshKey = nil, nil, nil, false, ""
+	x.refresher, x.app, x.hreq, x.background, x.refreshKey, x.failed = nil, nil, nil, false, "", false
 	x.hdr, x.refresh, x.authorized = nil, false, false
 	x.e, x.outcome, x.label, x.status, x.key, x.keyView, x.head = nil, pass, "", "", "", false, false
 	x.keyBuf = x.keyBuf[:0]

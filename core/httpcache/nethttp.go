@@ -142,7 +142,7 @@ func (x *exchange) runHTTP(ctx context.Context, w, under http.ResponseWriter, r 
 					return
 				}
 			}
-			x.e.noteOutcome(true)
+			x.noteOutcome(true)
 			x.abort() // a panic: nothing is stored, and it keeps unwinding
 		}
 	}()
@@ -162,7 +162,7 @@ func (x *exchange) runHTTP(ctx context.Context, w, under http.ResponseWriter, r 
 		return nil
 	}
 	if err != nil || cw.hijacked {
-		x.e.noteOutcome(err != nil)
+		x.noteOutcome(err != nil)
 		if cw.hold && !cw.hijacked {
 			_ = cw.release() // the handler's own error response, as it wrote it
 		}

@@ -90,7 +90,7 @@ func (x *exchange) startRefresh(ctx context.Context, r *Request) {
 		replay.Header.Set(refreshField, e.refreshToken)
 		go e.replayHTTP(key, app, replay)
 	default:
-		e.cache.EndRefresh(key)
+		e.cache.EndRefresh(key, false, 0)
 	}
 }
 
@@ -98,7 +98,9 @@ func (x *exchange) startRefresh(ctx context.Context, r *Request) {
 func (e *Engine) replayHTTP(key string, app http.Handler, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), refreshTimeout)
 	defer cancel()
-	defer e.cache.EndRefresh(key)
+	// The replayed request, once it reaches the engine, ends the refresh
+	// (and says whether it failed); one that never does frees the entry
+	// after the Cache's lease.
 	defer func() {
 		if v := recover(); v != nil {
 			e.cache.Observe(ctx, bridge.Error, "refresh", key, panicError(v))

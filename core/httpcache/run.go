@@ -86,7 +86,7 @@ func (x *exchange) commit(status int, h ResponseHeader, bodyLen int64) {
 	r := &x.run
 	r.committed = true
 	r.code = status
-	x.e.noteOutcome(failureStatus(status))
+	x.noteOutcome(failureStatus(status))
 	r.declared = -1
 	if t := x.e.cfg.targeted; t != "" && t != "Cdn-Cache-Control" {
 		defer h.Del(t) // hoard's alone: read below, never sent

@@ -57,6 +57,13 @@ func (e *Engine) graceWindow() uint32 {
 	return uint32(min(int64(e.cfg.grace/time.Second), maxDeltaSeconds))
 }
 
+// noteOutcome records whether x's handler run failed, for WithGrace and
+// for a background refresh's retry.
+func (x *exchange) noteOutcome(failed bool) {
+	x.failed = x.failed || failed
+	x.e.noteOutcome(failed)
+}
+
 // noteOutcome counts the handler's failures in a row.
 func (e *Engine) noteOutcome(failed bool) {
 	if e.cfg.grace <= 0 {
@@ -113,7 +120,7 @@ func (x *exchange) failsOver(code int) bool {
 // waiting on this run are told to answer the same way. code is the
 // handler's status (0 for an error or a panic), err what to report.
 func (x *exchange) failOver(ctx context.Context, code int, err error) {
-	x.e.noteOutcome(true)
+	x.noteOutcome(true)
 	if f := x.run.leader; f != nil {
 		f.failed = true // before dropStore closes done
 	}

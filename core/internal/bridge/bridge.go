@@ -75,9 +75,10 @@ type Cache interface {
 	CountHit(r uint32)
 	// StartRefresh reports whether a background refresh of key may begin
 	// (none runs for it, and the Cache's bound allows one more), and
-	// records it; EndRefresh frees key.
+	// records it; EndRefresh frees key, at once or, when the refresh
+	// failed, after about the entry's freshness lifetime.
 	StartRefresh(key string) bool
-	EndRefresh(key string)
+	EndRefresh(key string, failed bool, lifetime time.Duration)
 	// Trace starts the observer's span for op (hoard.Tracer), and returns
 	// the context to run op with and the function that ends the span;
 	// ctx and nil without a tracer.

@@ -2,8 +2,10 @@
 // hoardhttp on a backend chosen by flag, with a short operation timeout.
 //
 //	GET /item/{id}?s=scenario  cached; sleeps -handler-time, answers chaos.Body
+//	                           (503 while the origin is failing)
 //	GET /stats                 chaos.ServerStats as JSON (uncached)
 //	GET /healthz               "ok" (uncached)
+//	POST /fail?on=1            the item handler's dependency fails (on=0: it is back)
 //
 // It listens on 127.0.0.1 only and prints "LISTEN host:port" once ready.
 //
@@ -53,6 +55,7 @@ type config struct {
 	breakerFailures int
 	breakerCooldown time.Duration
 	ttl             time.Duration
+	stale           time.Duration
 	verbose         bool
 }
 
@@ -69,6 +72,7 @@ func main() {
 	flag.IntVar(&c.breakerFailures, "breaker-failures", hoard.DefaultBreakerFailures, "consecutive failures that open the circuit breaker")
 	flag.DurationVar(&c.breakerCooldown, "breaker-cooldown", time.Second, "circuit breaker cool-down")
 	flag.DurationVar(&c.ttl, "ttl", 5*time.Minute, "TTL of cached items")
+	flag.DurationVar(&c.stale, "stale", 0, "stale-while-revalidate and stale-if-error windows of cached items (0: none)")
 	flag.BoolVar(&c.verbose, "v", false, "log backend failures and breaker changes to stderr")
 	flag.Parse()
 	if err := run(c); err != nil {
@@ -100,15 +104,21 @@ func run(c config) error {
 	}
 	defer cache.Close()
 
-	mw, err := hoardhttp.Middleware(cache, httpcache.WithTTL(c.ttl))
+	mw, err := hoardhttp.Middleware(cache, httpcache.WithTTL(c.ttl),
+		httpcache.WithStaleWhileRevalidate(c.stale), httpcache.WithStaleIfError(c.stale))
 	if err != nil {
 		return err
 	}
 	var runs atomic.Int64
+	var failing atomic.Bool
 	mux := http.NewServeMux()
 	mux.Handle("GET /item/{id}", mw(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		runs.Add(1)
 		time.Sleep(c.handlerTime)
+		if failing.Load() {
+			http.Error(w, "dependency down", http.StatusServiceUnavailable)
+			return
+		}
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write(chaos.Body(r.PathValue("id"), r.URL.Query().Get("s"), c.size))
 	})))
@@ -117,6 +127,9 @@ func run(c config) error {
 		s.RSS, s.PeakRSS, _ = chaos.ReadMemory(0)
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(s)
+	})
+	mux.HandleFunc("POST /fail", func(w http.ResponseWriter, r *http.Request) {
+		failing.Store(r.URL.Query().Get("on") == "1")
 	})
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write([]byte("ok"))
