@@ -27,9 +27,9 @@ type Engine struct {
 	flights flightGroup
 	// failures counts the handler's failures in a row (WithGrace).
 	failures atomic.Int32
-	pool    sync.Pool // *exchange
-	keyHead string    // "prefix:namespace:", the start of every key
-	hot     *hotTable // nil unless the backend drops memos (see hit.go)
+	pool     sync.Pool // *exchange
+	keyHead  string    // "prefix:namespace:", the start of every key
+	hot      *hotTable // nil unless the backend drops memos (see hit.go)
 
 	// Facts about the Cache that never change, read once: a hit asks for
 	// them every time.
