@@ -71,6 +71,10 @@ func (v engineView) Observe(ctx context.Context, kind bridge.Kind, op, key strin
 
 func (v engineView) CountHit(r uint32) { v.c.counters.addAt(EventHit, r) }
 
+func (v engineView) InvalidateTags(ctx context.Context, tags []string) error {
+	return v.c.InvalidateTags(ctx, tags)
+}
+
 func (v engineView) StartRefresh(key string) bool {
 	return v.c.refreshes.start(key, v.c.cfg.nowNano())
 }

@@ -150,9 +150,21 @@ func (c *Cache) Delete(ctx context.Context, key string) error {
 	return nil
 }
 
-// Clear drops every entry of namespace ns (in c's prefix), for every process
-// sharing the backend. The backend must implement [NamespaceClearer].
-func (c *Cache) Clear(ctx context.Context, ns string) error {
+// Clear drops every entry of c's own namespace (a view's, see
+// [Cache.Namespace]; the Cache's WithNamespace otherwise), for every
+// process sharing the backend. The backend must implement
+// [NamespaceClearer].
+func (c *Cache) Clear(ctx context.Context) error {
+	if c.nsErr != nil {
+		return c.nsErr
+	}
+	return c.ClearNamespace(ctx, c.namespace)
+}
+
+// ClearNamespace drops every entry of namespace ns (in c's prefix), whatever
+// namespace c itself is a view of, for every process sharing the backend.
+// The backend must implement [NamespaceClearer].
+func (c *Cache) ClearNamespace(ctx context.Context, ns string) error {
 	if err := ValidateName(ns); err != nil {
 		return err
 	}
@@ -278,12 +290,29 @@ func (c *Cache) fetch(ctx context.Context, key string, kind envelope.Kind, e *en
 	if found.Expires != 0 && now >= found.Expires {
 		return nil, nil, took, errExpired
 	}
+	if len(found.Tags) > 0 {
+		valid, staleAt := c.checkTags(ctx, key, found.Tags, now)
+		if !valid {
+			return nil, nil, took, errTagInvalidated
+		}
+		if staleAt > 0 {
+			// Softly invalidated: stale from then on. A memo's entry is
+			// shared and never changed: the request gets a copy.
+			if d != nil {
+				*e, d = d.Entry, nil
+			}
+			if e.FreshUntil == 0 || staleAt < e.FreshUntil {
+				e.FreshUntil = staleAt
+			}
+		}
+	}
 	return raw, d, took, nil
 }
 
 var (
-	errExpired      = fmt.Errorf("%w: expired", ErrNotFound)
-	errForeignEntry = fmt.Errorf("%w: %w: entry belongs to another key", ErrNotFound, ErrCorrupt)
+	errExpired        = fmt.Errorf("%w: expired", ErrNotFound)
+	errTagInvalidated = fmt.Errorf("%w: a tag it carries was invalidated", ErrNotFound)
+	errForeignEntry   = fmt.Errorf("%w: %w: entry belongs to another key", ErrNotFound, ErrCorrupt)
 )
 
 func nop() {}

@@ -416,7 +416,7 @@ func TestNamespaces(t *testing.T) {
 		}
 	}
 
-	if err := c.Clear(ctx, "users"); err != nil {
+	if err := c.ClearNamespace(ctx, "users"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := views["users"].Get(ctx, "id"); !errors.Is(err, hoard.ErrNotFound) {
@@ -431,11 +431,18 @@ func TestNamespaces(t *testing.T) {
 		t.Errorf("another prefix's namespace after Clear(users): Get = %q, %v; want it kept", got, err)
 	}
 	// Clearing the default namespace leaves the named ones.
-	if err := c.Clear(ctx, ""); err != nil {
+	if err := c.ClearNamespace(ctx, ""); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := c.Get(ctx, "id"); !errors.Is(err, hoard.ErrNotFound) {
 		t.Errorf("Get after Clear(\"\") = %v, want ErrNotFound", err)
+	}
+	// A view's Clear clears its own namespace, never another.
+	if err := views["usersx"].Clear(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := views["usersx"].Get(ctx, "id"); !errors.Is(err, hoard.ErrNotFound) {
+		t.Errorf("Get after the usersx view's Clear = %v, want ErrNotFound", err)
 	}
 	if _, err := views["posts"].Get(ctx, "id"); err != nil {
 		t.Errorf("posts after Clear(\"\") = %v, want kept", err)
@@ -455,7 +462,7 @@ func TestInvalidNamespace(t *testing.T) {
 	checks["SetValue"] = hoard.SetValue(ctx, bad, "k", 1, 0)
 	_, checks["Remember"] = hoard.Remember(ctx, bad, "k", 0, load)
 	_, checks["Wrap"] = hoard.Wrap(bad, "f", 0, func(context.Context, int) (int, error) { return 0, nil })
-	checks["Clear"] = c.Clear(ctx, "a:b")
+	checks["ClearNamespace"] = c.ClearNamespace(ctx, "a:b")
 	for op, err := range checks {
 		if !errors.Is(err, hoard.ErrInvalidKey) {
 			t.Errorf("%s = %v, want ErrInvalidKey", op, err)
@@ -476,7 +483,7 @@ func TestClearUnsupported(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := c.Clear(context.Background(), "users"); !errors.Is(err, errors.ErrUnsupported) {
+	if err := c.ClearNamespace(context.Background(), "users"); !errors.Is(err, errors.ErrUnsupported) {
 		t.Fatalf("Clear on a backend without NamespaceClearer = %v, want ErrUnsupported", err)
 	}
 	if err := c.Close(); err != nil {

@@ -118,7 +118,7 @@ func ExampleCache_Clear() {
 
 	// Drop every entry of the "users" namespace, in every process sharing
 	// the backend.
-	if err := c.Clear(ctx, "users"); err != nil {
+	if err := c.ClearNamespace(ctx, "users"); err != nil {
 		fmt.Println(err)
 		return
 	}

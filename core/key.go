@@ -74,5 +74,8 @@ func ValidateName(s string) error {
 	if strings.IndexByte(s, ':') >= 0 || !keys.Printable(s) {
 		return fmt.Errorf("%w: %q must be printable ASCII without ':' or spaces", ErrInvalidKey, s)
 	}
+	if s == tagNamespace {
+		return fmt.Errorf("%w: namespace %q is hoard's own (tag states)", ErrInvalidKey, s)
+	}
 	return nil
 }

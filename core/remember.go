@@ -28,6 +28,7 @@ type callConfig struct {
 	skipEmpty bool
 	codec     Codec
 	keyFunc   any // func(A) string, checked by Wrap
+	tags      []string
 	// Serving stale results (stale.go).
 	staleWhileRevalidate, staleIfError, earlyRefresh, maxWait time.Duration
 	err                                                       error // a bad option
@@ -188,11 +189,14 @@ func SetValue[T any](ctx context.Context, c *Cache, key string, v T, ttl time.Du
 		return err
 	}
 	cc := c.callConfig(opts)
+	if cc.err != nil {
+		return cc.err
+	}
 	b, err := cc.codec.Marshal(v)
 	if err != nil {
 		return fmt.Errorf("hoard: encode %q: %w", key, err)
 	}
-	return c.store(ctx, c.Key(key), &envelope.Entry{Kind: envelope.KindValue, Body: b}, ttl)
+	return c.storeValue(ctx, c.Key(key), b, ttl, 0, cc.tags, c.cfg.nowNano())
 }
 
 // Remember returns the value cached under key, or runs load, caches its
@@ -323,6 +327,7 @@ func orStale[T any](ctx context.Context, c *Cache, key string, stale *T, load fu
 // need. It returns the result as an any holding a T.
 func loadAndStore[T any](ctx context.Context, c *Cache, key string, ttl time.Duration, cc callConfig, load func(context.Context) (T, error)) (any, error) {
 	ctl := &loadControl{}
+	since := c.cfg.nowNano() // an invalidation from now on applies to this result
 	v, err := load(context.WithValue(ctx, loadControlKey{}, ctl))
 	if err != nil {
 		c.observe(ctx, Event{Kind: EventError, Op: "load", Key: key, Err: err})
@@ -341,7 +346,7 @@ func loadAndStore[T any](ctx context.Context, c *Cache, key string, ttl time.Dur
 	}
 	// The result is stored even if the caller that ran load has gone: the
 	// others waiting on it, and the next callers, still want it.
-	_ = c.storeValue(context.WithoutCancel(ctx), key, b, ttl, cc.keepStale())
+	_ = c.storeValue(context.WithoutCancel(ctx), key, b, ttl, cc.keepStale(), cc.tags, since)
 	return v, nil
 }
 

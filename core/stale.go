@@ -141,9 +141,9 @@ func refreshValue[T any](ctx context.Context, c *Cache, key string, ttl time.Dur
 }
 
 // storeValue stores an encoded result under key for ttl, kept keep past
-// it (then stale: see lookupValue).
-func (c *Cache) storeValue(ctx context.Context, key string, body []byte, ttl, keep time.Duration) error {
-	e := &envelope.Entry{Kind: envelope.KindValue, Body: body}
+// it (then stale: see lookupValue), with tags (as of since).
+func (c *Cache) storeValue(ctx context.Context, key string, body []byte, ttl, keep time.Duration, tags []string, since int64) error {
+	e := &envelope.Entry{Kind: envelope.KindValue, Body: body, Tags: envelope.AppendTags(nil, since, tags)}
 	fresh := c.ttlFor(ttl)
 	if keep <= 0 || fresh == 0 {
 		return c.store(ctx, key, e, ttl)

@@ -96,7 +96,7 @@ func ExampleMiddleware_group() {
 	get("en")
 	get("fr")
 	get("en")
-	if err := c.Clear(context.Background(), "catalog"); err != nil {
+	if err := c.ClearNamespace(context.Background(), "catalog"); err != nil {
 		log.Fatal(err)
 	}
 	get("fr")

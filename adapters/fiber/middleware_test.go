@@ -122,7 +122,7 @@ func TestMounting(t *testing.T) {
 	if n := runs.Load(); n != 4 {
 		t.Errorf("handlers ran %d times, want 4 (one per cached route, one uncached)", n)
 	}
-	if err := c.Clear(t.Context(), "api"); err != nil {
+	if err := c.ClearNamespace(t.Context(), "api"); err != nil {
 		t.Fatal(err)
 	}
 	do(t, app, "GET", "/api/a").check(t, 200, "MISS", "at /api/a")

@@ -78,6 +78,12 @@ var scenarios = []struct {
 	// Serving stale on purpose (stale.go).
 	{"StaleIfError", staleIfError},
 	{"StaleWhileRevalidate", staleWhileRevalidate},
+	// Invalidation (tags.go).
+	{"TagHeader", tagHeader},
+	{"RouteTags", routeTags},
+	{"SoftPurge", softPurge},
+	{"CacheGroups", cacheGroups},
+	{"PurgeEndpoint", purgeEndpoint},
 }
 
 func missThenHit(s *suite, t *testing.T) {
@@ -646,7 +652,7 @@ func clearNamespace(s *suite, t *testing.T) {
 	e.get("/users")
 	e.get("/orders")
 	e.expect(e.get("/users"), 200, "HIT", "ok /users?")
-	if err := e.cache.Clear(t.Context(), "users"); err != nil {
+	if err := e.cache.ClearNamespace(t.Context(), "users"); err != nil {
 		t.Fatalf("Clear: %v", err)
 	}
 	e.expect(e.get("/users"), 200, "MISS", "ok /users?")

@@ -82,6 +82,12 @@ func Run(t *testing.T, newBackend func(t *testing.T) hoard.Backend, opts ...Opti
 		{"Concurrent", s.concurrent},
 		{"CancelledContext", s.cancelledContext},
 		{"UseAfterClose", s.useAfterClose},
+		// Invalidation (tags.go).
+		{"MultiGet", s.multiGet},
+		{"Tags", s.tags},
+		{"TagsAcrossNamespaces", s.tagsAcrossNamespaces},
+		{"SoftTags", s.softTags},
+		{"PurgeURL", s.purgeURL},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, tc.fn)

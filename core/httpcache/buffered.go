@@ -48,16 +48,18 @@ func (e *Engine) Serve(ctx context.Context, r *Request, resp Response, next func
 	if len(x.invalidate) > 0 {
 		err := next()
 		if err == nil {
-			loc, cloc := "", ""
+			loc, cloc, groups := "", "", ""
 			resp.Header().Range(func(name, value string) {
 				switch canonicalName(name) {
 				case "Location":
 					loc = value
 				case "Content-Location":
 					cloc = value
+				case "Cache-Group-Invalidation":
+					groups = value
 				}
 			})
-			x.invalidateAfter(ctx, statusOr200(resp.Status()), loc, cloc)
+			x.invalidateAfter(ctx, statusOr200(resp.Status()), loc, cloc, groups)
 		}
 		x.release()
 		return err

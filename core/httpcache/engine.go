@@ -168,6 +168,11 @@ type exchange struct {
 	refreshKey string
 	failed     bool // the handler run failed
 
+	// Tags (tags.go): the route's function's, for this request; the
+	// request's host, for RFC 9875 cache groups.
+	reqTags []string
+	host    string
+
 	// outcome pass, for an unsafe method: the keys its success drops.
 	invalidate []string
 }
@@ -229,6 +234,10 @@ func (e *Engine) begin(ctx context.Context, r *Request) *exchange {
 	x.outcome = run
 	x.label = "MISS"
 	x.status = e.statusMiss
+	x.host = r.Host // a view, read while the request lasts
+	if e.cfg.tagsFunc != nil {
+		x.reqTags = e.cfg.tagsFunc(*r)
+	}
 	if x.refresh {
 		x.ownKey()
 		x.status = e.statusRefresh
@@ -245,7 +254,9 @@ func (e *Engine) begin(ctx context.Context, r *Request) *exchange {
 				return e.miss(ctx, x, forgotten)
 			}
 		} else if useHot && d != nil {
-			e.hot.remember(hotHash, r, x.req.vary, d.Memo)
+			if len(d.Entry.Tags) == 0 { // a tagged entry's tags are checked on every read
+				e.hot.remember(hotHash, r, x.req.vary, d.Memo)
+			}
 		}
 		return e.decide(ctx, x, d, ent, now, forgotten)
 	}
@@ -499,6 +510,7 @@ func (x *exchange) release() {
 	x.prev, x.validate, x.onFailure, x.vary, x.invalidate = nil, false, failoverNone, varyRecord{}, nil
 	x.refresher, x.app, x.hreq, x.background, x.refreshKey, x.failed = nil, nil, nil, false, "", false
 	x.hdr, x.refresh, x.authorized = nil, false, false
+	x.reqTags, x.host = nil, ""
 	x.e, x.outcome, x.label, x.status, x.key, x.keyView, x.head = nil, pass, "", "", "", false, false
 	x.keyBuf = x.keyBuf[:0]
 	e.pool.Put(x)

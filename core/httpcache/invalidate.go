@@ -27,15 +27,22 @@ func (e *Engine) unsafeMethod(x *exchange, r *Request) *exchange {
 	get := Request{Method: "GET", Host: r.Host, Path: r.Path, RawQuery: r.RawQuery, Header: r.Header}
 	x.invalidate = append(x.invalidate[:0], string(e.appendKey(nil, &get, &x.req)))
 	x.key = "//" + r.Host + r.Path // what Location and Content-Location resolve against
+	x.host = r.Host
 	return x
 }
 
 // invalidateAfter drops the stored responses an unsafe request changed,
-// once its response (status, Location, Content-Location) is known: only a
-// success or a redirect invalidates.
-func (x *exchange) invalidateAfter(ctx context.Context, status int, location, contentLocation string) {
+// once its response (status, Location, Content-Location and, in shared
+// mode, RFC 9875 Cache-Group-Invalidation) is known: only a success or a
+// redirect invalidates.
+func (x *exchange) invalidateAfter(ctx context.Context, status int, location, contentLocation, groups string) {
 	if len(x.invalidate) == 0 || status < 200 || status >= 400 {
 		return
+	}
+	if groups != "" && x.e.cfg.mode == SharedCache {
+		if tags := groupInvalidations(x.host, groups); len(tags) > 0 {
+			_ = x.e.cache.InvalidateTags(context.WithoutCancel(ctx), tags)
+		}
 	}
 	for _, loc := range [...]string{location, contentLocation} {
 		if k := x.e.keyOfLocation(x.key, loc, &x.req); k != "" {

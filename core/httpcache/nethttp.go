@@ -200,7 +200,7 @@ func (x *exchange) watchHTTP(ctx context.Context, under http.ResponseWriter, r *
 	}
 	if err == nil {
 		hdr := under.Header()
-		x.invalidateAfter(ctx, code, hdr.Get("Location"), hdr.Get("Content-Location"))
+		x.invalidateAfter(ctx, code, hdr.Get("Location"), hdr.Get("Content-Location"), hdr.Get("Cache-Group-Invalidation"))
 	}
 	return err
 }

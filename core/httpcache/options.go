@@ -37,6 +37,11 @@ type config struct {
 	maxTTL    time.Duration
 	heuristic float64
 	targeted  string
+	// Tags (tags.go): static, from the request, from a response field.
+	tags                []string
+	tagsFunc            func(Request) []string
+	tagHeader           string
+	sendTagHeader       bool
 	keep      time.Duration
 	keepSet   bool
 	// staleWhileRevalidate and staleIfError are the route's windows for
@@ -199,6 +204,41 @@ func WithGrace(d time.Duration) Option {
 			c.errs = append(c.errs, fmt.Errorf("%w: grace %v is negative", hoard.ErrInvalidOption, d))
 		}
 		c.grace = d
+	})
+}
+
+// WithTags tags every response the route stores, for
+// hoard.Cache.InvalidateTags (and the purge endpoint's tags). A bad tag is
+// an error here.
+func WithTags(tags ...string) Option {
+	return optionFunc(func(c *config) {
+		for _, t := range tags {
+			if err := hoard.ValidateTag(t); err != nil {
+				c.errs = append(c.errs, fmt.Errorf("%w: %w", hoard.ErrInvalidOption, err))
+			}
+		}
+		c.tags = append(c.tags, tags...)
+	})
+}
+
+// WithTagsFunc tags each response the route stores with tags(r) (the
+// product id of /products/{id}, say). It is called on every request that
+// misses; tags it returns that are not valid (hoard.ValidateTag) are left
+// out.
+func WithTagsFunc(tags func(r Request) []string) Option {
+	return optionFunc(func(c *config) { c.tagsFunc = tags })
+}
+
+// WithTagHeader reads tags from a response field (Surrogate-Key and
+// Cache-Tag style: names separated by spaces or commas), whoever set it.
+// The field is removed before the response leaves unless send is true.
+// Default: none.
+func WithTagHeader(name string, send bool) Option {
+	return optionFunc(func(c *config) {
+		if !validFieldName(name) {
+			c.errs = append(c.errs, fmt.Errorf("%w: tag header %q is not a field name", hoard.ErrInvalidOption, name))
+		}
+		c.tagHeader, c.sendTagHeader = http.CanonicalHeaderKey(name), send
 	})
 }
 

@@ -45,6 +45,7 @@ type runState struct {
 	ownETag      bool   // etag is the engine's, made from the body
 	headers      []byte // the encoded fields to store (a 304's, when validated)
 	varyBlock    []byte // the request's values of policy.vary
+	tags         []byte // the tags block (tags.go)
 	body         []byte
 }
 
@@ -90,6 +91,9 @@ func (x *exchange) commit(status int, h ResponseHeader, bodyLen int64) {
 	r.declared = -1
 	if t := x.e.cfg.targeted; t != "" && t != "Cdn-Cache-Control" {
 		defer h.Del(t) // hoard's alone: read below, never sent
+	}
+	if t := x.e.cfg.tagHeader; t != "" && !x.e.cfg.sendTagHeader {
+		defer h.Del(t) // read below, sent only when asked
 	}
 	if !r.store && !x.validate {
 		return
@@ -158,6 +162,7 @@ func (x *exchange) commit(status int, h ResponseHeader, bodyLen int64) {
 	if len(r.policy.vary) > 0 {
 		r.varyBlock = varyBlock(r.policy.vary, x.hdr) // the request is not ours later
 	}
+	r.tags = x.tagsBlock()
 	if fieldValue(x.snap, "Date") == "" {
 		date := time.Unix(0, r.responseTime).UTC().Format(http.TimeFormat)
 		h.Set("Date", date)
@@ -234,7 +239,7 @@ func (x *exchange) finish(ctx context.Context) {
 	if r.ownETag {
 		flags |= envelope.FlagOwnETag
 	}
-	ent := envelope.Entry{Kind: envelope.KindHTTP, Status: r.code, ETag: []byte(etag), Header: r.headers, Body: r.body, Flags: flags}
+	ent := envelope.Entry{Kind: envelope.KindHTTP, Status: r.code, ETag: []byte(etag), Header: r.headers, Body: r.body, Flags: flags, Tags: r.tags}
 	x.store(ctx, &ent, &r.policy, r.responseTime, r.varyBlock)
 	r.body, r.headers = nil, nil
 }
@@ -311,7 +316,7 @@ func (x *exchange) freshen(ctx context.Context) {
 	x.snap = append(x.snap, Field{"Etag", unsafeString(etag)})
 	p, ok := x.e.policy(prev.Status, x.snap, x.authorized, x.requestTime, r.responseTime)
 	clear(x.snap)
-	ent := envelope.Entry{Kind: envelope.KindHTTP, Status: prev.Status, ETag: etag, Header: merged, Body: prev.Body, Vary: prev.Vary}
+	ent := envelope.Entry{Kind: envelope.KindHTTP, Status: prev.Status, ETag: etag, Header: merged, Body: prev.Body, Vary: prev.Vary, Tags: prev.Tags}
 	if ok && (len(p.vary) == 0 || len(prev.Vary) > 0) {
 		ent.Flags = p.flags | flags
 		p.vary = nil

@@ -236,7 +236,7 @@ func TestHTTPHitsFollowTheStore(t *testing.T) {
 	hits("one")
 	do(true, "two") // a refresh stores a new value
 	hits("two")
-	if err := c.Clear(ctx, "pages"); err != nil {
+	if err := c.ClearNamespace(ctx, "pages"); err != nil {
 		t.Fatal(err)
 	}
 	if x, _ := do(false, "three"); x != "MISS" {

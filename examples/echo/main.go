@@ -77,7 +77,7 @@ func newEcho(c *hoard.Cache) (*echo.Echo, error) {
 	e.POST("/products/:id", func(ctx echo.Context) error {
 		// ... update the product, then drop every cached product response,
 		// on every instance sharing the backend.
-		if err := c.Clear(ctx.Request().Context(), "products"); err != nil {
+		if err := c.ClearNamespace(ctx.Request().Context(), "products"); err != nil {
 			return err
 		}
 		return ctx.NoContent(http.StatusNoContent)

@@ -74,7 +74,7 @@ func newApp(c *hoard.Cache) (*fiber.App, error) {
 	app.Post("/products/:id", func(ctx *fiber.Ctx) error {
 		// ... update the product, then drop every cached product response,
 		// on every instance sharing the backend.
-		if err := c.Clear(ctx.UserContext(), "products"); err != nil {
+		if err := c.ClearNamespace(ctx.UserContext(), "products"); err != nil {
 			return err
 		}
 		return ctx.SendStatus(fiber.StatusNoContent)

@@ -77,7 +77,7 @@ func newHandler(c *hoard.Cache) (http.Handler, error) {
 	mux.HandleFunc("POST /products/{id}", func(w http.ResponseWriter, r *http.Request) {
 		// ... update the product, then drop every cached product response,
 		// on every instance sharing the backend.
-		if err := c.Clear(r.Context(), "products"); err != nil {
+		if err := c.ClearNamespace(r.Context(), "products"); err != nil {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return
 		}

@@ -73,6 +73,8 @@ type Cache interface {
 	// call, on the counter stripe r picks.
 	Observe(ctx context.Context, kind Kind, op, key string, err error)
 	CountHit(r uint32)
+	// InvalidateTags is hoard.Cache.InvalidateTags for every namespace.
+	InvalidateTags(ctx context.Context, tags []string) error
 	// StartRefresh reports whether a background refresh of key may begin
 	// (none runs for it, and the Cache's bound allows one more), and
 	// records it; EndRefresh frees key, at once or, when the refresh

@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"strconv"
 
 	"github.com/zeebo/xxh3"
 )
@@ -276,4 +277,38 @@ func (r *reader) bytes() []byte {
 	v := r.b[:n:n]
 	r.b = r.b[n:]
 	return v
+}
+
+// AppendTags encodes an entry's tags block: since (Unix nanoseconds, when
+// the entry's making began: invalidations from then on apply to it) and
+// the tags. No tags make no block.
+func AppendTags(dst []byte, since int64, tags []string) []byte {
+	if len(tags) == 0 {
+		return dst
+	}
+	dst = AppendField(dst, "", strconv.FormatInt(since, 10))
+	for _, t := range tags {
+		dst = AppendField(dst, t, "")
+	}
+	return dst
+}
+
+// VisitTags reads a tags block: since, then each tag. It reports false
+// for a block AppendTags did not make.
+func VisitTags(block []byte, tag func(t []byte)) (since int64, ok bool) {
+	seen := false
+	for rest := block; len(rest) > 0; {
+		var n, v []byte
+		n, v, rest = NextField(rest)
+		if len(n) == 0 {
+			s, err := strconv.ParseInt(string(v), 10, 64)
+			if err != nil {
+				return 0, false
+			}
+			since, seen = s, true
+			continue
+		}
+		tag(n)
+	}
+	return since, seen
 }

@@ -30,7 +30,7 @@ func Run(ctx context.Context, c *hoard.Cache, w io.Writer) error {
 		return User{ID: 42, Name: "Ada"}, nil
 	}
 	clearUsers := func() error {
-		if err := c.Clear(ctx, "users"); err != nil {
+		if err := c.ClearNamespace(ctx, "users"); err != nil {
 			return err
 		}
 		fmt.Fprintln(w, `cleared namespace "users"`)

@@ -85,7 +85,7 @@ func (d *Demo) SquareOf(ctx context.Context, arg string) (int, string) {
 
 // Clear answers POST /clear?ns=NS.
 func (d *Demo) Clear(ctx context.Context, ns string) (int, string) {
-	if err := d.cache.Clear(ctx, ns); err != nil {
+	if err := d.cache.ClearNamespace(ctx, ns); err != nil {
 		return http.StatusBadRequest, err.Error() + "\n"
 	}
 	return http.StatusOK, fmt.Sprintf("cleared namespace %q\n", ns)
