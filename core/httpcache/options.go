@@ -38,12 +38,12 @@ type config struct {
 	heuristic float64
 	targeted  string
 	// Tags (tags.go): static, from the request, from a response field.
-	tags                []string
-	tagsFunc            func(Request) []string
-	tagHeader           string
-	sendTagHeader       bool
-	keep      time.Duration
-	keepSet   bool
+	tags          []string
+	tagsFunc      func(Request) []string
+	tagHeader     string
+	sendTagHeader bool
+	keep          time.Duration
+	keepSet       bool
 	// staleWhileRevalidate and staleIfError are the route's windows for
 	// responses that set none (RFC 5861).
 	staleWhileRevalidate, staleIfError time.Duration
