@@ -71,6 +71,10 @@ func (v engineView) Observe(ctx context.Context, kind bridge.Kind, op, key strin
 
 func (v engineView) CountHit(r uint32) { v.c.counters.addAt(EventHit, r) }
 
+func (v engineView) EnsureTags(ctx context.Context, key string, block []byte) error {
+	return v.c.ensureTagStates(ctx, key, block)
+}
+
 func (v engineView) InvalidateTags(ctx context.Context, tags []string) error {
 	return v.c.InvalidateTags(ctx, tags)
 }

@@ -144,6 +144,11 @@ func refreshValue[T any](ctx context.Context, c *Cache, key string, ttl time.Dur
 // it (then stale: see lookupValue), with tags (as of since).
 func (c *Cache) storeValue(ctx context.Context, key string, body []byte, ttl, keep time.Duration, tags []string, since int64) error {
 	e := &envelope.Entry{Kind: envelope.KindValue, Body: body, Tags: envelope.AppendTags(nil, since, tags)}
+	if len(e.Tags) > 0 {
+		if err := c.ensureTagStates(ctx, key, e.Tags); err != nil {
+			return fmt.Errorf("hoard: store %q: tag states: %w", key, err)
+		}
+	}
 	fresh := c.ttlFor(ttl)
 	if keep <= 0 || fresh == 0 {
 		return c.store(ctx, key, e, ttl)

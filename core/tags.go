@@ -21,7 +21,9 @@ import (
 // Costs: an untagged entry costs what it always did. A tagged one costs
 // one more read of its tags' state keys (two per tag: every namespace's,
 // and its own namespace's), batched into one round trip by a backend
-// that implements MultiGetter. InvalidateTags writes one key per tag and
+// that implements MultiGetter; storing one first makes sure its tags'
+// states exist (one more read, and a write for each missing one), since a
+// missing state reads as an invalidation. InvalidateTags writes one key per tag and
 // scans nothing; each write is atomic. A tag's state key never expires
 // (it must outlive the entries that carry it): 16 bytes per tag ever
 // invalidated.
@@ -142,7 +144,13 @@ func (c *Cache) InvalidateTags(ctx context.Context, tags []string, opts ...Inval
 			// Keep the last hard invalidation: read it first. Two
 			// invalidations racing may lose the older one's hard time,
 			// never a newer one's soft time.
-			if old, err := c.backend.Get(ctx, key); err == nil && len(old) == tagStateLen {
+			var old []byte
+			_, err := c.call(ctx, "get", key, func(ctx context.Context) error {
+				var err error
+				old, err = c.backend.Get(ctx, key)
+				return err
+			})
+			if err == nil && len(old) == tagStateLen {
 				copy(state[:8], old[:8])
 			}
 		} else {
@@ -188,8 +196,9 @@ func (c *Cache) checkTags(ctx context.Context, key string, block []byte, now int
 	}
 	for _, st := range states {
 		switch {
-		case st == nil:
 		case len(st) != tagStateLen:
+			// Missing (evicted: every tagged entry's store made it) or
+			// damaged: an invalidation may have been lost with it.
 			return false, 0
 		default:
 			if hard := int64(binary.LittleEndian.Uint64(st[:8])); hard >= since {
@@ -201,6 +210,40 @@ func (c *Cache) checkTags(ctx context.Context, key string, block []byte, now int
 		}
 	}
 	return true, staleAt
+}
+
+// ensureTagStates makes sure the states of an entry's tags exist before
+// the entry is stored under key: a state that goes missing later (evicted
+// by memcached, or by Redis under an eviction policy) then reads as an
+// invalidation, never as "never invalidated". A state is written only
+// where it is missing (read, then written: an invalidation of a tag whose
+// state was missing that lands between the two can be lost).
+func (c *Cache) ensureTagStates(ctx context.Context, key string, block []byte) error {
+	ns, _ := KeyNamespace(key)
+	if i := strings.IndexByte(ns, ':'); i >= 0 {
+		ns = ns[i+1:]
+	}
+	var keys []string
+	if _, ok := envelope.VisitTags(block, func(t []byte) {
+		keys = append(keys, c.tagStateKey(everyNamespace, string(t)), c.tagStateKey(ns, string(t)))
+	}); !ok || len(keys) == 0 {
+		return nil
+	}
+	states, err := c.getMulti(ctx, keys)
+	if err != nil {
+		return err
+	}
+	zero := make([]byte, tagStateLen)
+	for i, st := range states {
+		if st != nil {
+			continue
+		}
+		k := keys[i]
+		if _, err := c.call(ctx, "set", k, func(ctx context.Context) error { return c.backend.Set(ctx, k, zero, 0) }); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // getMulti reads keys, in one round trip where the backend can; a missing

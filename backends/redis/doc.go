@@ -17,6 +17,9 @@
 // and a namespace clear one pipeline of SETs (one round trip per Cluster
 // node). New loads the store's Lua script; after a server restart the first
 // store per node falls back to EVAL once. Hits never run a script.
+// [Store.GetMulti], with which hoard reads a tagged entry's tag states, is
+// one MGET per namespace shard involved, sent as one pipeline (one round
+// trip per node).
 //
 // # Namespace clear
 //

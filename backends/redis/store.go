@@ -134,13 +134,22 @@ func current(vals []string) ([]byte, error) {
 	if len(vals) != 2 {
 		return nil, fmt.Errorf("hoardredis: MGET returned %d values, want 2", len(vals))
 	}
-	v, g := vals[0], vals[1]
+	if v, ok := underGeneration(vals[0], vals[1]); ok {
+		return v, nil
+	}
+	return nil, hoard.ErrNotFound
+}
+
+// underGeneration returns the value in entry v (as MGET read it) when it
+// was written under generation g; a missing key is "". The value is never
+// nil, even when empty.
+func underGeneration(v, g string) ([]byte, bool) {
 	if len(g) != genLen || len(v) < genLen || v[:genLen] != g {
-		return nil, hoard.ErrNotFound
+		return nil, false
 	}
 	// No copy: go-redis allocates every bulk reply afresh, and the Backend
 	// contract makes the result read-only.
-	return unsafe.Slice(unsafe.StringData(v), len(v))[genLen:len(v):len(v)], nil
+	return unsafe.Slice(unsafe.StringData(v), len(v))[genLen:len(v):len(v)], true
 }
 
 // Set stores value under key for ttl (ttl <= 0: no expiry), behind the

@@ -87,6 +87,7 @@ func Run(t *testing.T, newBackend func(t *testing.T) hoard.Backend, opts ...Opti
 		{"Tags", s.tags},
 		{"TagsAcrossNamespaces", s.tagsAcrossNamespaces},
 		{"SoftTags", s.softTags},
+		{"TagStateLost", s.tagStateLost},
 		{"PurgeURL", s.purgeURL},
 	}
 	for _, tc := range tests {

@@ -289,16 +289,25 @@ func (x *exchange) store(ctx context.Context, ent *envelope.Entry, p *storePolic
 		x.e.flights.resolve(f, buf)
 	}
 	if !x.run.backendDown {
-		wctx := context.WithoutCancel(ctx) // even if the client left
-		if record != nil {
-			_ = x.e.cache.Put(wctx, x.key, record, ttl)
-		}
-		_ = x.e.cache.Put(wctx, key, buf, ttl)
+		x.put(context.WithoutCancel(ctx), key, record, buf, ttl, ent.Tags) // even if the client left
 	}
 	if f != nil {
 		x.e.flights.forget(x.key, f)
 	}
 	return buf
+}
+
+// put writes an entry (and the vary record over it) to the backend. A
+// tagged entry is written only once its tags' states exist: without them
+// it could not be checked later.
+func (x *exchange) put(ctx context.Context, key string, record, buf []byte, ttl time.Duration, tags []byte) {
+	if len(tags) > 0 && x.e.cache.EnsureTags(ctx, key, tags) != nil {
+		return
+	}
+	if record != nil {
+		_ = x.e.cache.Put(ctx, x.key, record, ttl)
+	}
+	_ = x.e.cache.Put(ctx, key, buf, ttl)
 }
 
 // freshen updates the stored entry a revalidation was answered 304 for

@@ -73,6 +73,9 @@ type Cache interface {
 	// call, on the counter stripe r picks.
 	Observe(ctx context.Context, kind Kind, op, key string, err error)
 	CountHit(r uint32)
+	// EnsureTags makes sure the states of the tags in block exist, before
+	// an entry carrying them is stored under key.
+	EnsureTags(ctx context.Context, key string, block []byte) error
 	// InvalidateTags is hoard.Cache.InvalidateTags for every namespace.
 	InvalidateTags(ctx context.Context, tags []string) error
 	// StartRefresh reports whether a background refresh of key may begin
