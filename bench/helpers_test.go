@@ -9,6 +9,7 @@ import (
 	hoardredis "github.com/hoard-go/hoard/backends/redis"
 	hoard "github.com/hoard-go/hoard/core"
 	"github.com/hoard-go/hoard/core/testserver"
+	"github.com/hoard-go/hoard/core/tiered"
 
 	"github.com/hoard-go/hoard/bench"
 )
@@ -45,6 +46,38 @@ func memoryCache(tb testing.TB) *hoard.Cache {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(closeCache)
+	return c
+}
+
+// tieredCache is a hoard cache on a local memory tier over srv, kept
+// coherent by a Redis pub/sub bus.
+func tieredCache(tb testing.TB, srv *testserver.Server, prefix string) *hoard.Cache {
+	tb.Helper()
+	needRedis(tb, srv)
+	store, err := hoardredis.New(context.Background(), hoardredis.Options{Addrs: []string{srv.Addr}})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	bus, err := store.Bus("bench:" + prefix)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tier, err := tiered.New(context.Background(), tiered.Options{Remote: store, Bus: bus, MaxAge: time.Minute})
+	if err != nil {
+		_ = store.Close()
+		tb.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); !tier.Stats().BusUp; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			tb.Fatal("the bus did not come up")
+		}
+	}
+	c, err := hoard.New(tier, hoard.WithLogger(bench.Quiet), hoard.WithPrefix(prefix), hoard.WithTimeout(5*time.Second))
+	if err != nil {
+		_ = tier.Close()
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { _ = c.Close() })
 	return c
 }
 

@@ -52,6 +52,7 @@ var hitCases = []hitCase{
 	{target: "nethttp/hoard", store: "memory"},
 	{target: "nethttp/hoard", store: "memory", lean: true},
 	{target: "nethttp/hoard", store: "redis"},
+	{target: "nethttp/hoard", store: "tiered"},
 	{target: "gin/bare"},
 	{target: "gin/gin-cache"},
 	{target: "gin/hoard", store: "memory"},
@@ -84,6 +85,8 @@ func benchHits(b *testing.B, parallel bool) {
 				c = memoryCache(b)
 			case "redis":
 				c = redisCache(b, srv, strings.ReplaceAll(hc.name(), "/", "-"))
+			case "tiered":
+				c = tieredCache(b, srv, strings.ReplaceAll(hc.name(), "/", "-"))
 			}
 			var opts []httpcache.Option
 			if hc.lean {

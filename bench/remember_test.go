@@ -56,6 +56,10 @@ func benchRemember(b *testing.B, srv *testserver.Server, parallel bool) {
 	b.Run("remember/hoard-redis", func(b *testing.B) {
 		benchHoardRemember(b, redisCache(b, srv, "remember"), load, parallel)
 	})
+	// A local memory tier in front of the same Redis, coherent over a bus.
+	b.Run("remember/hoard-tiered", func(b *testing.B) {
+		benchHoardRemember(b, tieredCache(b, srv, "remember-tiered"), load, parallel)
+	})
 	// The same over more keys than hoard keeps decoded values for (see
 	// core's decodeValue), in turn: every hit decodes, as when values
 	// change between hits.
@@ -89,6 +93,30 @@ func benchRemember(b *testing.B, srv *testserver.Server, parallel bool) {
 			b.Fatal(err)
 		}
 		benchCalls(b, call, parallel)
+	})
+	// go-redis/cache with its local cache (TinyLFU, 1,000 items, a minute):
+	// what hoard's local tier is compared with. It is not coherent: another
+	// process's write is seen when the local copy expires.
+	b.Run("remember/go-redis-cache-once-local", func(b *testing.B) {
+		needRedis(b, srv)
+		rdb := redis.NewClient(&redis.Options{Addr: srv.Addr})
+		b.Cleanup(func() { _ = rdb.Close() })
+		cd := rediscache.New(&rediscache.Options{Redis: rdb, LocalCache: rediscache.NewTinyLFU(1000, time.Minute)})
+		once := func(ctx context.Context, loaded bool) (profile, error) {
+			var p profile
+			err := cd.Once(&rediscache.Item{Ctx: ctx, Key: rememberKey + "-local", Value: &p, TTL: time.Hour,
+				Do: func(*rediscache.Item) (any, error) {
+					if loaded {
+						return nil, errUnexpectedLoad
+					}
+					return benchProfile, nil
+				}})
+			return p, err
+		}
+		if _, err := once(b.Context(), false); err != nil {
+			b.Fatal(err)
+		}
+		benchCalls(b, func(ctx context.Context) (profile, error) { return once(ctx, true) }, parallel)
 	})
 }
 

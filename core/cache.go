@@ -28,7 +28,8 @@ type Cache struct {
 type shared struct {
 	backend   Backend
 	inProcess bool
-	memos     memo.Getter  // an in-process backend that keeps memos, or nil
+	memos     memo.Getter  // a backend that keeps memos, or nil
+	local     memo.Local   // a backend with a local tier, or nil
 	droppers  memo.Dropper // memos as a memo.Dropper, or nil
 	cfg       config
 	logger    *slog.Logger
@@ -80,9 +81,13 @@ func New(backend Backend, opts ...Option) (*Cache, error) {
 	}
 	if ip, ok := backend.(memo.InProcess); ok && ip.InProcess() {
 		s.inProcess = true
-		s.memos, _ = backend.(memo.Getter)
-		s.droppers, _ = backend.(memo.Dropper)
 	}
+	// Memos come with the memory store, alone or as the local tier of a
+	// remote backend (package tiered), which is read first, outside the
+	// operation timeout.
+	s.memos, _ = backend.(memo.Getter)
+	s.droppers, _ = backend.(memo.Dropper)
+	s.local, _ = backend.(memo.Local)
 	if cfg.breakerFailures > 0 && !s.inProcess {
 		s.breaker = &breaker{threshold: uint32(cfg.breakerFailures), cooldown: cfg.breakerCooldown, now: cfg.now}
 	}
@@ -260,17 +265,26 @@ func (c *Cache) recheck(ctx context.Context, key string, kind envelope.Kind, e *
 // value the memo does not hold yet.
 func (c *Cache) fetch(ctx context.Context, key string, kind envelope.Kind, e *envelope.Entry, now int64) (raw []byte, d *memo.Decoded, took time.Duration, err error) {
 	var m *memo.Memo
-	took, err = c.call(ctx, "get", key, func(ctx context.Context) error {
-		var err error
-		if c.memos != nil && kind == envelope.KindHTTP {
-			raw, m, err = c.memos.GetMemo(ctx, key)
-		} else {
-			raw, err = c.backend.Get(ctx, key)
+	local := false
+	if c.local != nil {
+		raw, m, local = c.local.GetLocal(key)
+	}
+	if !local {
+		took, err = c.call(ctx, "get", key, func(ctx context.Context) error {
+			var err error
+			if c.memos != nil && kind == envelope.KindHTTP {
+				raw, m, err = c.memos.GetMemo(ctx, key)
+			} else {
+				raw, err = c.backend.Get(ctx, key)
+			}
+			return err
+		})
+		if err != nil {
+			return nil, nil, took, err
 		}
-		return err
-	})
-	if err != nil {
-		return nil, nil, took, err
+	}
+	if kind != envelope.KindHTTP {
+		m = nil // values are decoded into e (their memo is decodeValue's)
 	}
 	if m != nil {
 		d = m.Load(raw)

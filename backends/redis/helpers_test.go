@@ -38,6 +38,9 @@ func fromClient(t testing.TB, c hoardredis.Client, opts hoardredis.Options) *hoa
 // tests' failed dials would otherwise flood the output.
 func TestMain(m *testing.M) {
 	redis.SetLogger(discardLogger{})
+	if addrs := os.Getenv(tierChildEnv); addrs != "" {
+		os.Exit(tierChild(addrs)) // the other process of TestTwoProcesses
+	}
 	os.Exit(m.Run())
 }
 

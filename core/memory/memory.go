@@ -177,6 +177,30 @@ func (s *Store) GetMemo(ctx context.Context, key string) ([]byte, *memo.Memo, er
 	return it.value, it.memo, nil
 }
 
+// GetFresh is GetMemo for a value whose TTL has not passed (one clock
+// read), without a context: it never blocks. A tier in front of a remote
+// backend (package tiered) reads its local copies with it, since their TTL
+// is shorter than the one written in the value.
+func (s *Store) GetFresh(key string) ([]byte, *memo.Memo, bool) {
+	if s.closed.Load() {
+		return nil, nil, false
+	}
+	it := s.get(key)
+	if it == nil || it.expired(s.now) {
+		return nil, nil, false
+	}
+	return it.value, it.memo, true
+}
+
+// Clear removes every entry.
+func (s *Store) Clear(ctx context.Context) error {
+	if err := s.check(ctx); err != nil {
+		return err
+	}
+	s.cache.InvalidateAll()
+	return nil
+}
+
 // Touch records a read of key for the eviction policy: hoard calls it for
 // a sample of the hits it answers from memos without reading the store.
 func (s *Store) Touch(key string) {

@@ -169,6 +169,11 @@ func compare(in *inputs) []comparison {
 			}
 			add(c)
 		}
+		add(r("nethttp_tiered_hit_vs_memory", "net/http: hoard hit from the local tier over Redis / memory-only hit", "nethttp/hoard-tiered", "nethttp/hoard-memory").atMost(1.2, false))
+		add(r("nethttp_tiered_hit_vs_redis", "net/http: hoard hit from the local tier over Redis / hit from Redis", "nethttp/hoard-tiered", "nethttp/hoard-redis"))
+		add(r("remember_tiered_vs_memory", "function cache: Remember hit from the local tier over Redis / memory-only hit", "remember/hoard-tiered", "remember/hoard-memory").atMost(1.2, false))
+		add(r("remember_tiered_vs_redis", "function cache: Remember hit from the local tier over Redis / hit from Redis", "remember/hoard-tiered", "remember/hoard-redis"))
+		add(r("remember_tiered_vs_go_redis_cache_local", "function cache: Remember hit from the local tier / go-redis/cache Once hit with its local cache", "remember/hoard-tiered", "remember/go-redis-cache-once-local").atMost(0.5, false))
 		add(r("remember_redis_vs_go_redis_cache", "function cache over Redis: hoard.Remember hit / go-redis/cache Once hit", "remember/hoard-redis", "remember/go-redis-cache-once").atMost(1, false))
 		add(r("remember_redis_msgpack_vs_go_redis_cache", "function cache over Redis: hoard.Remember hit with a msgpack codec / go-redis/cache Once hit", "remember/hoard-redis-msgpack", "remember/go-redis-cache-once"))
 		add(r("remember_memory_vs_go_redis_cache", "function cache: hoard.Remember hit (memory) / go-redis/cache Once hit (Redis)", "remember/hoard-memory", "remember/go-redis-cache-once"))

@@ -312,3 +312,13 @@ func VisitTags(block []byte, tag func(t []byte)) (since int64, ok bool) {
 	}
 	return since, seen
 }
+
+// Expiry returns the expiry (Unix nanoseconds, 0 for none) written in b's
+// fixed header, if b looks like an envelope; 0 otherwise. Nothing is
+// verified: it only bounds how long a copy of b is kept.
+func Expiry(b []byte) int64 {
+	if len(b) < fixedHeaderLen || b[0] != envelopeMagic || b[1] != envelopeVersion {
+		return 0
+	}
+	return int64(binary.LittleEndian.Uint64(b[11:]))
+}

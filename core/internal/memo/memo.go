@@ -39,6 +39,14 @@ type Getter interface {
 	GetMemo(ctx context.Context, key string) ([]byte, *Memo, error)
 }
 
+// Local is implemented by a backend with an in-process tier in front of a
+// remote one (package tiered): GetLocal reads the in-process tier only,
+// never blocks, and reports whether it found a live value. The Cache asks
+// it first, outside the operation timeout a remote read gets.
+type Local interface {
+	GetLocal(key string) ([]byte, *Memo, bool)
+}
+
 // Dropper is a [Getter] that also tells the Cache when a value leaves it,
 // which lets the HTTP engine answer a repeated request straight from the
 // memo it found last time, without building the key or asking the backend.
