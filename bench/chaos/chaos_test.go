@@ -61,6 +61,7 @@ func TestChaos(t *testing.T) {
 
 	t.Run("memory-10k", func(t *testing.T) { runManyURLs(t, bin, memory) })
 	t.Run("origin-down", func(t *testing.T) { runOriginDown(t, bin, faults) })
+	t.Run("tiered", func(t *testing.T) { runTiered(t, bin, faults) })
 
 	backends := []struct {
 		name  string

@@ -55,19 +55,21 @@ func (c comparison) value() string {
 	}
 }
 
-// verdict is "met", "missed", "not measured" or "" (no target).
+// verdict is "met", "parity", "missed", "not measured" or "" (no
+// target). "met" needs every run on the target's side: runs on both sides
+// are parity, whatever the median says.
 func (c comparison) verdict() string {
 	switch {
 	case c.target == "":
 		return ""
 	case !c.measured:
 		return "not measured"
-	case c.met && c.spans():
-		return "met (some runs missed)"
+	case c.spans() && c.met:
+		return "parity (runs on both sides; the median met)"
+	case c.spans():
+		return "parity (runs on both sides; the median missed)"
 	case c.met:
 		return "met"
-	case c.spans():
-		return "**missed** (some runs met)"
 	default:
 		return "**missed**"
 	}

@@ -6,6 +6,12 @@
 //	GET /stats                 chaos.ServerStats as JSON (uncached)
 //	GET /healthz               "ok" (uncached)
 //	POST /fail?on=1            the item handler's dependency fails (on=0: it is back)
+//	GET /v/{id}                cached (keyed by path alone, so instances share entries,
+//	                           and tagged item:{id}); answers "<id> <version>" from the -db server
+//	POST /v/{id}/changed       invalidates tag item:{id}: the version changed (502 if that failed)
+//
+// -backend tiered is Redis with a local memory tier (-tier-max-age), kept
+// coherent over Redis pub/sub.
 //
 // It listens on 127.0.0.1 only and prints "LISTEN host:port" once ready.
 //
@@ -18,11 +24,14 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -35,6 +44,7 @@ import (
 	hoard "github.com/hoard-go/hoard/core"
 	"github.com/hoard-go/hoard/core/httpcache"
 	"github.com/hoard-go/hoard/core/memory"
+	"github.com/hoard-go/hoard/core/tiered"
 
 	hoarddynamo "github.com/hoard-go/hoard/backends/dynamo"
 	hoardmemcache "github.com/hoard-go/hoard/backends/memcache"
@@ -56,6 +66,8 @@ type config struct {
 	breakerCooldown time.Duration
 	ttl             time.Duration
 	stale           time.Duration
+	db              string
+	tierMaxAge      time.Duration
 	verbose         bool
 }
 
@@ -73,6 +85,8 @@ func main() {
 	flag.DurationVar(&c.breakerCooldown, "breaker-cooldown", time.Second, "circuit breaker cool-down")
 	flag.DurationVar(&c.ttl, "ttl", 5*time.Minute, "TTL of cached items")
 	flag.DurationVar(&c.stale, "stale", 0, "stale-while-revalidate and stale-if-error windows of cached items (0: none)")
+	flag.StringVar(&c.db, "db", "", "base URL of the versions server /v/{id} reads (127.0.0.1 only)")
+	flag.DurationVar(&c.tierMaxAge, "tier-max-age", 2*time.Second, "-backend tiered: the local tier's MaxAge")
 	flag.BoolVar(&c.verbose, "v", false, "log backend failures and breaker changes to stderr")
 	flag.Parse()
 	if err := run(c); err != nil {
@@ -128,6 +142,9 @@ func run(c config) error {
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(s)
 	})
+	if err := versioned(mux, cache, c); err != nil {
+		return err
+	}
 	mux.HandleFunc("POST /fail", func(w http.ResponseWriter, r *http.Request) {
 		failing.Store(r.URL.Query().Get("on") == "1")
 	})
@@ -172,6 +189,20 @@ func openBackend(ctx context.Context, c config) (hoard.Backend, error) {
 		connect, cancel := context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()
 		return hoardredis.New(connect, hoardredis.Options{Addrs: []string{c.backendAddr}, DialTimeout: c.timeout})
+	case "tiered":
+		redis.SetLogger(quietRedis{})
+		connect, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		store, err := hoardredis.New(connect, hoardredis.Options{Addrs: []string{c.backendAddr}, DialTimeout: c.timeout,
+			ReadTimeout: c.timeout})
+		if err != nil {
+			return nil, err
+		}
+		bus, err := store.Bus("chaos:invalidations")
+		if err != nil {
+			return nil, err
+		}
+		return tiered.New(ctx, tiered.Options{Remote: store, Bus: bus, MaxAge: c.tierMaxAge})
 	case "memcache":
 		// gomemcache takes no context: its Timeout is what bounds a call to
 		// a stalled server.
@@ -179,7 +210,7 @@ func openBackend(ctx context.Context, c config) (hoard.Backend, error) {
 	case "dynamo":
 		return openDynamo(ctx, c)
 	}
-	return nil, fmt.Errorf("unknown -backend %q (memory, redis, memcache, dynamo)", c.backend)
+	return nil, fmt.Errorf("unknown -backend %q (memory, redis, tiered, memcache, dynamo)", c.backend)
 }
 
 // openDynamo talks to DynamoDB Local at c.backendAddr with dummy
@@ -213,3 +244,43 @@ func closeBackend(b hoard.Backend) error {
 type quietRedis struct{}
 
 func (quietRedis) Printf(context.Context, string, ...any) {}
+
+// versioned mounts /v/{id}: an item whose version lives in the -db server
+// (the application's database, outside the cache), cached under its path
+// alone so that every instance shares its entry, and tagged, so that POST
+// /v/{id}/changed on any instance invalidates it. (A tag rather than a URL
+// purge: a response made from the old version but stored after the change
+// is invalid too, which a purge cannot promise.)
+func versioned(mux *http.ServeMux, cache *hoard.Cache, c config) error {
+	if c.db == "" {
+		return nil
+	}
+	if u, err := url.Parse(c.db); err != nil || u.Hostname() != "127.0.0.1" {
+		return fmt.Errorf("-db %q: only http://127.0.0.1:port is allowed", c.db)
+	}
+	byPath := httpcache.WithKeyFunc(func(r httpcache.Request) string { return r.Path })
+	tag := httpcache.WithTagsFunc(func(r httpcache.Request) []string { return []string{"item:" + strings.TrimPrefix(r.Path, "/v/")} })
+	mw, err := hoardhttp.Middleware(cache, httpcache.WithTTL(c.ttl), byPath, tag)
+	if err != nil {
+		return err
+	}
+	db := &http.Client{Timeout: 5 * time.Second}
+	mux.Handle("GET /v/{id}", mw(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		resp, err := db.Get(c.db + "/ver/" + r.PathValue("id"))
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		defer resp.Body.Close()
+		v, _ := io.ReadAll(resp.Body)
+		fmt.Fprintf(w, "%s %s", r.PathValue("id"), v)
+	})))
+	mux.HandleFunc("POST /v/{id}/changed", func(w http.ResponseWriter, r *http.Request) {
+		if err := cache.InvalidateTags(r.Context(), []string{"item:" + r.PathValue("id")}); err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
+	return nil
+}
