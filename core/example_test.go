@@ -107,7 +107,7 @@ func ExampleWrap() {
 	// [Lyon Paris]
 }
 
-func ExampleCache_Clear() {
+func ExampleCache_ClearNamespace() {
 	c, done := newExampleCache(hoard.WithPrefix("app"))
 	defer done()
 	ctx := context.Background()
@@ -152,4 +152,30 @@ func ExampleGetValue() {
 	// Output:
 	// {Theme:dark Beta:true} <nil>
 	// true
+}
+
+// Tags name what a result shows; invalidating a tag drops every result
+// that carries it, in every process sharing the backend, without finding
+// them.
+func ExampleCache_InvalidateTags() {
+	ctx := context.Background()
+	store, _ := memory.New(memory.Options{})
+	c, _ := hoard.New(store)
+	defer c.Close()
+
+	price := 10
+	load := func(context.Context) (int, error) { return price, nil }
+	get := func() int {
+		v, _ := hoard.Remember(ctx, c, "product:7:price", time.Hour, load, hoard.Tags("product:7"))
+		return v
+	}
+	fmt.Println(get())
+	price = 12 // the product changes...
+	fmt.Println(get())
+	_ = c.InvalidateTags(ctx, []string{"product:7"}) // ...and its tag is invalidated
+	fmt.Println(get())
+	// Output:
+	// 10
+	// 10
+	// 12
 }

@@ -121,3 +121,36 @@ func ExampleEngine_Serve() {
 	// 200 MISS hello
 	// 200 HIT hello
 }
+
+// A response tagged from a Surrogate-Key field, invalidated by its tag;
+// another URL purged by itself.
+func ExampleWithTagHeader() {
+	store, _ := memory.New(memory.Options{})
+	c, _ := hoard.New(store)
+	defer c.Close()
+	engine, err := httpcache.New(c, httpcache.WithTagHeader("Surrogate-Key", false))
+	if err != nil {
+		panic(err)
+	}
+	handler := engine.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Surrogate-Key", "product:7 catalog")
+		fmt.Fprint(w, r.URL.Path)
+	}))
+	get := func(url string) string {
+		rec := httptest.NewRecorder()
+		handler.ServeHTTP(rec, httptest.NewRequest("GET", url, nil))
+		return fmt.Sprintf("%s (Surrogate-Key sent: %v)", rec.Header().Get("X-Cache"), rec.Header().Get("Surrogate-Key") != "")
+	}
+	ctx := context.Background()
+	get("http://shop.example/products/7")
+	get("http://shop.example/about")
+	fmt.Println(get("http://shop.example/products/7"))
+	_ = c.InvalidateTags(ctx, []string{"product:7"})
+	fmt.Println(get("http://shop.example/products/7"))
+	_ = httpcache.PurgeURL(ctx, c, "http://shop.example/about")
+	fmt.Println(get("http://shop.example/about"))
+	// Output:
+	// HIT (Surrogate-Key sent: false)
+	// MISS (Surrogate-Key sent: false)
+	// MISS (Surrogate-Key sent: false)
+}
