@@ -218,19 +218,28 @@ func (c *Cache) lookup(ctx context.Context, key string, kind envelope.Kind, e *e
 // backend keeps memos it returns the entry's memo, whose entry is the one
 // found, and e is left alone.
 func (c *Cache) lookupAt(ctx context.Context, key string, kind envelope.Kind, e *envelope.Entry, now int64) (*memo.Decoded, error) {
-	d, took, err := c.lookupUndecided(ctx, key, kind, e, now)
+	d, took, local, err := c.lookupUndecided(ctx, key, kind, e, now)
 	if err == nil {
-		c.observe(ctx, Event{Kind: EventHit, Op: "get", Key: key, Duration: took})
+		c.observe(ctx, Event{Kind: EventHit, Op: hitOp(local), Key: key, Duration: took})
 	}
 	return d, err
+}
+
+// hitOp is a hit's Op: "get-local" when a backend's local tier (package
+// tiered) answered it.
+func hitOp(local bool) string {
+	if local {
+		return "get-local"
+	}
+	return "get"
 }
 
 // lookupUndecided is lookupAt that reports a miss but leaves a found entry
 // unreported: a function value that its codec cannot decode is a miss
 // (corruptMiss), and is not a hit as well. The caller reports the hit,
 // with the lookup's duration.
-func (c *Cache) lookupUndecided(ctx context.Context, key string, kind envelope.Kind, e *envelope.Entry, now int64) (*memo.Decoded, time.Duration, error) {
-	_, d, took, err := c.fetch(ctx, key, kind, e, now)
+func (c *Cache) lookupUndecided(ctx context.Context, key string, kind envelope.Kind, e *envelope.Entry, now int64) (*memo.Decoded, time.Duration, bool, error) {
+	_, d, took, local, err := c.fetch(ctx, key, kind, e, now)
 	if err != nil {
 		var cause error
 		if !errors.Is(err, ErrNotFound) || errors.Is(err, ErrCorrupt) {
@@ -240,20 +249,20 @@ func (c *Cache) lookupUndecided(ctx context.Context, key string, kind envelope.K
 			c.observe(ctx, Event{Kind: EventError, Op: "decode", Key: key, Err: err})
 		}
 		c.observe(ctx, Event{Kind: EventMiss, Op: "get", Key: key, Err: cause, Duration: took})
-		return nil, took, err
+		return nil, took, false, err
 	}
-	return d, took, nil
+	return d, took, local, nil
 }
 
 // recheck is lookupAt for a request whose miss was already reported: a
 // second miss is not reported again. It returns the raw envelope (for the
 // waiters of a flight), or nil, and the memo as lookupAt does.
 func (c *Cache) recheck(ctx context.Context, key string, kind envelope.Kind, e *envelope.Entry, now int64) ([]byte, *memo.Decoded) {
-	raw, d, took, err := c.fetch(ctx, key, kind, e, now)
+	raw, d, took, local, err := c.fetch(ctx, key, kind, e, now)
 	if err != nil {
 		return nil, nil
 	}
-	c.observe(ctx, Event{Kind: EventHit, Op: "get", Key: key, Duration: took})
+	c.observe(ctx, Event{Kind: EventHit, Op: hitOp(local), Key: key, Duration: took})
 	return raw, d
 }
 
@@ -263,9 +272,8 @@ func (c *Cache) recheck(ctx context.Context, key string, kind envelope.Kind, e *
 // entries of a backend that keeps memos are decoded once per stored value
 // and not copied: the memo is returned, and e is used only to decode a
 // value the memo does not hold yet.
-func (c *Cache) fetch(ctx context.Context, key string, kind envelope.Kind, e *envelope.Entry, now int64) (raw []byte, d *memo.Decoded, took time.Duration, err error) {
+func (c *Cache) fetch(ctx context.Context, key string, kind envelope.Kind, e *envelope.Entry, now int64) (raw []byte, d *memo.Decoded, took time.Duration, local bool, err error) {
 	var m *memo.Memo
-	local := false
 	if c.local != nil {
 		raw, m, local = c.local.GetLocal(key)
 	}
@@ -280,7 +288,7 @@ func (c *Cache) fetch(ctx context.Context, key string, kind envelope.Kind, e *en
 			return err
 		})
 		if err != nil {
-			return nil, nil, took, err
+			return nil, nil, took, false, err
 		}
 	}
 	if kind != envelope.KindHTTP {
@@ -293,21 +301,21 @@ func (c *Cache) fetch(ctx context.Context, key string, kind envelope.Kind, e *en
 	if d != nil {
 		found = &d.Entry
 	} else if err := envelope.Decode(raw, e); err != nil {
-		return nil, nil, took, fmt.Errorf("%w: %w", ErrNotFound, err)
+		return nil, nil, took, false, fmt.Errorf("%w: %w", ErrNotFound, err)
 	}
 	if found.Kind != kind && !(kind == envelope.KindHTTP && found.Kind == envelope.KindVary) || string(found.Key) != key {
-		return nil, nil, took, errForeignEntry
+		return nil, nil, took, false, errForeignEntry
 	}
 	if m != nil && d == nil {
 		d = m.Keep(raw, e)
 	}
 	if found.Expires != 0 && now >= found.Expires {
-		return nil, nil, took, errExpired
+		return nil, nil, took, false, errExpired
 	}
 	if len(found.Tags) > 0 {
 		valid, staleAt := c.checkTags(ctx, key, found.Tags, now)
 		if !valid {
-			return nil, nil, took, errTagInvalidated
+			return nil, nil, took, false, errTagInvalidated
 		}
 		if staleAt > 0 {
 			// Softly invalidated: stale from then on. A memo's entry is
@@ -320,7 +328,7 @@ func (c *Cache) fetch(ctx context.Context, key string, kind envelope.Kind, e *en
 			}
 		}
 	}
-	return raw, d, took, nil
+	return raw, d, took, local, nil
 }
 
 var (

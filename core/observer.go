@@ -47,8 +47,9 @@ func (k EventKind) String() string {
 // Event is one thing the cache did, reported to the [Observer].
 type Event struct {
 	Kind EventKind
-	// Op is the operation: "get", "set", "delete", "clear", "load", "encode",
-	// "decode", or "http".
+	// Op is the operation: "get" ("get-local" for a hit a backend's local
+	// tier answered, see package tiered), "set", "delete", "clear",
+	// "invalidate", "load", "encode", "decode", "handler", or "http".
 	Op string
 	// Key is the backend key, when there is one.
 	Key string

@@ -90,7 +90,7 @@ func getValue[T any](ctx context.Context, c *Cache, key string, codec Codec) (T,
 		return zero, fmt.Errorf("%w: %q is past its TTL", ErrNotFound, key)
 	}
 	if err == nil {
-		c.observe(ctx, Event{Kind: EventHit, Op: "get", Key: key, Duration: st.took})
+		c.observe(ctx, Event{Kind: EventHit, Op: hitOp(st.local), Key: key, Duration: st.took})
 	}
 	return v, err
 }
@@ -101,8 +101,8 @@ func getValue[T any](ctx context.Context, c *Cache, key string, codec Codec) (T,
 func lookupValue[T any](ctx context.Context, c *Cache, key string, codec Codec, now int64) (T, valueState, error) {
 	var e envelope.Entry
 	var st valueState
-	_, took, err := c.lookupUndecided(ctx, key, envelope.KindValue, &e, now)
-	st.took = took
+	_, took, local, err := c.lookupUndecided(ctx, key, envelope.KindValue, &e, now)
+	st.took, st.local = took, local
 	if err != nil {
 		var zero T
 		return zero, st, err
@@ -248,13 +248,13 @@ func remember[T any](ctx context.Context, c *Cache, key string, ttl time.Duratio
 			return zero, ctx.Err()
 		case err != nil:
 		case !st.stale:
-			c.observe(ctx, Event{Kind: EventHit, Op: "get", Key: key, Duration: st.took})
+			c.observe(ctx, Event{Kind: EventHit, Op: hitOp(st.local), Key: key, Duration: st.took})
 			if cc.earlyRefresh > 0 && st.left < cc.earlyRefresh && refreshEarly(st.left, cc.earlyRefresh) {
 				refreshValue(ctx, c, key, ttl, cc, load)
 			}
 			return v, nil
 		case st.staleFor < cc.staleWhileRevalidate:
-			c.observe(ctx, Event{Kind: EventHit, Op: "get", Key: key, Duration: st.took})
+			c.observe(ctx, Event{Kind: EventHit, Op: hitOp(st.local), Key: key, Duration: st.took})
 			c.observe(ctx, Event{Kind: EventStale, Op: "get", Key: key})
 			refreshValue(ctx, c, key, ttl, cc, load)
 			return v, nil

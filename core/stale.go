@@ -91,6 +91,7 @@ type loadControl struct {
 // valueState is where a looked-up result stands.
 type valueState struct {
 	took     time.Duration // the lookup's
+	local    bool          // answered by a local tier
 	stale    bool
 	staleFor time.Duration // when stale: how long past its TTL
 	left     time.Duration // when fresh with a TTL: how long it has left

@@ -38,6 +38,7 @@ import (
 	"github.com/maypok86/otter/v2"
 
 	hoard "github.com/hoard-go/hoard/core"
+	"github.com/hoard-go/hoard/core/internal/envelope"
 	"github.com/hoard-go/hoard/core/internal/memo"
 )
 
@@ -74,14 +75,24 @@ type Store struct {
 	// is never served from the index, even in the moment before it leaves.
 	index    sync.Map // string -> *item
 	maxValue int64
+	maxBytes int64
 	now      func() int64 // the expiry clock, in nanoseconds
+	wallNow  func() int64 // the clock of the times hoard writes in values
 	closed   atomic.Bool
+	// sweeping and lastSweep keep stale-first eviction to one sweep at a
+	// time, at most every sweepEvery (see sweepStale).
+	sweeping  atomic.Bool
+	lastSweep atomic.Int64
+	staleable atomic.Int64 // items with a staleAt
 }
 
 type item struct {
 	value    []byte
 	ttl      time.Duration // 0 = no expiry
 	deadline int64         // on Store.now's scale; 0 = no expiry
+	// staleAt is when hoard's value turns stale (Unix nanoseconds, 0:
+	// never): kept past it only to be served stale, it is evicted first.
+	staleAt int64
 	// memo is what hoard derived from value, made on first read. It is
 	// allocated apart so that a dropped memo keeps nothing of the item.
 	memo *memo.Memo
@@ -124,16 +135,21 @@ func New(opts Options) (*Store, error) {
 			return e.Value.ttl
 		}),
 	}
-	s := &Store{maxValue: opts.MaxBytes / 8, now: monotonicNow}
+	s := &Store{maxValue: opts.MaxBytes / 8, maxBytes: opts.MaxBytes, now: monotonicNow,
+		wallNow: func() int64 { return time.Now().UnixNano() }}
 	if opts.Now != nil {
 		o.Clock = clock{now: opts.Now}
 		s.now = func() int64 { return opts.Now().UnixNano() }
+		s.wallNow = s.now
 	}
 	// Runs under otter's bucket lock as an item leaves, before the change
 	// is visible: from then on no read serves it.
 	o.OnAtomicDeletion = func(e otter.DeletionEvent[string, *item]) {
 		e.Value.memo.Drop()
 		s.index.CompareAndDelete(e.Key, e.Value)
+		if e.Value.staleAt != 0 {
+			s.staleable.Add(-1)
+		}
 	}
 	c, err := otter.New(o)
 	if err != nil {
@@ -272,12 +288,43 @@ func (s *Store) Set(ctx context.Context, key string, value []byte, ttl time.Dura
 	if int64(len(value)) > s.maxValue {
 		return fmt.Errorf("memory: %d-byte value over the %d-byte entry limit: %w", len(value), s.maxValue, hoard.ErrTooLarge)
 	}
-	it := &item{value: bytes.Clone(value), ttl: max(ttl, 0), memo: new(memo.Memo)}
+	it := &item{value: bytes.Clone(value), ttl: max(ttl, 0), memo: new(memo.Memo), staleAt: envelope.FreshUntil(value)}
 	if ttl > 0 {
 		it.deadline = s.now() + int64(ttl)
 	}
+	if it.staleAt != 0 {
+		s.staleable.Add(1)
+	}
 	s.cache.Set(key, it)
+	if s.staleable.Load() > 0 && int64(s.cache.WeightedSize()) > s.maxBytes*sweepAbove/100 {
+		s.sweepStale()
+	}
 	return nil
+}
+
+// Stale-first eviction. An entry hoard keeps past its freshness only to
+// serve it stale (stale-while-revalidate, stale-if-error, grace, or to
+// revalidate it) is worth less than a fresh one: when the store is nearly
+// full, those are dropped before otter's policy picks among the rest.
+const (
+	sweepAbove = 90 // percent of MaxBytes that starts a sweep
+	sweepEvery = time.Second // a sweep walks every key: at most this often
+)
+
+// sweepStale drops the entries whose values are past their freshness,
+// one sweep at a time and at most every sweepEvery: it walks the keys.
+func (s *Store) sweepStale() {
+	now := s.wallNow()
+	if last := s.lastSweep.Load(); now-last < int64(sweepEvery) && now >= last || !s.sweeping.CompareAndSwap(false, true) {
+		return
+	}
+	defer s.sweeping.Store(false)
+	s.lastSweep.Store(now)
+	for k, it := range s.cache.All() {
+		if it.staleAt != 0 && now >= it.staleAt {
+			s.cache.Invalidate(k)
+		}
+	}
 }
 
 // Delete removes key.

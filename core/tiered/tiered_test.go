@@ -311,3 +311,29 @@ func TestCachesOverTiers(t *testing.T) {
 		t.Fatalf("after a's purge, b: %s %s; want MISS v2", x, body)
 	}
 }
+
+// TestObserverTellsLocal: a hit the local tier answered is reported with
+// Op "get-local", one read from the remote backend with Op "get".
+func TestObserverTellsLocal(t *testing.T) {
+	ctx := t.Context()
+	_, a, b := shared(t, newHub(), newClock())
+	var ops []string
+	obs := hoard.ObserverFunc(func(_ context.Context, ev hoard.Event) {
+		if ev.Kind == hoard.EventHit {
+			ops = append(ops, ev.Op)
+		}
+	})
+	ca, _ := hoard.New(a)
+	cb, _ := hoard.New(b, hoard.WithObserver(obs))
+	if err := hoard.SetValue(ctx, ca, "k", "v", time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if _, err := hoard.GetValue[string](ctx, cb, "k"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(ops) != 2 || ops[0] != "get" || ops[1] != "get-local" {
+		t.Errorf("hit ops %q, want get (from the remote), then get-local", ops)
+	}
+}

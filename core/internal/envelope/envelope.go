@@ -322,3 +322,17 @@ func Expiry(b []byte) int64 {
 	}
 	return int64(binary.LittleEndian.Uint64(b[11:]))
 }
+
+// FreshUntil returns when the value of envelope b turns stale (Unix
+// nanoseconds; 0 for none, or for b that is not an intact envelope). It
+// reads b's fields without verifying its checksum.
+func FreshUntil(b []byte) int64 {
+	if len(b) < fixedHeaderLen+checksumLen || b[0] != envelopeMagic || b[1] != envelopeVersion {
+		return 0
+	}
+	var e Entry
+	if Parse(b, &e, false) != nil {
+		return 0
+	}
+	return e.FreshUntil
+}
