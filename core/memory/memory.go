@@ -307,7 +307,7 @@ func (s *Store) Set(ctx context.Context, key string, value []byte, ttl time.Dura
 // revalidate it) is worth less than a fresh one: when the store is nearly
 // full, those are dropped before otter's policy picks among the rest.
 const (
-	sweepAbove = 90 // percent of MaxBytes that starts a sweep
+	sweepAbove = 90          // percent of MaxBytes that starts a sweep
 	sweepEvery = time.Second // a sweep walks every key: at most this often
 )
 

@@ -39,7 +39,7 @@ func TestStaleFirst(t *testing.T) {
 		}
 	}
 	clk.Advance(2 * time.Second) // past a sweep's pause
-	for i := range 100 { // fresh for an hour: the store overflows
+	for i := range 100 {         // fresh for an hour: the store overflows
 		k := fmt.Sprint("p:f:", i)
 		fresh = append(fresh, k)
 		if err := s.Set(ctx, k, value(k, now+int64(time.Hour)), time.Hour); err != nil {
