@@ -13,7 +13,7 @@ func TestBridgeKinds(t *testing.T) {
 		b bridge.Kind
 		h EventKind
 	}{{bridge.Hit, EventHit}, {bridge.Miss, EventMiss}, {bridge.Store, EventStore}, {bridge.Error, EventError},
-		{bridge.Bypass, EventBypass}, {bridge.Stale, EventStale}} {
+		{bridge.Bypass, EventBypass}, {bridge.Stale, EventStale}, {bridge.Refresh, EventRefresh}} {
 		if EventKind(k.b) != k.h {
 			t.Errorf("bridge kind %d is hoard's %v, want %v", k.b, EventKind(k.b), k.h)
 		}

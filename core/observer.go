@@ -29,12 +29,15 @@ const (
 	// purpose (stale-while-revalidate, stale-if-error, a client's
 	// max-stale). It is reported besides its lookup's hit or miss.
 	EventStale
+	// EventRefresh: a background refresh began (stale-while-revalidate,
+	// early refresh); its failure is an EventError.
+	EventRefresh
 )
 
 var eventNames = [...]string{
 	EventHit: "hit", EventMiss: "miss", EventStore: "store", EventError: "error",
 	EventBypass: "bypass", EventBreakerOpen: "breaker_open", EventBreakerClose: "breaker_close",
-	EventStale: "stale",
+	EventStale: "stale", EventRefresh: "refresh",
 }
 
 func (k EventKind) String() string {

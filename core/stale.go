@@ -119,6 +119,7 @@ func refreshValue[T any](ctx context.Context, c *Cache, key string, ttl time.Dur
 	if !c.refreshes.start(key, c.cfg.nowNano()) {
 		return
 	}
+	c.observe(ctx, Event{Kind: EventRefresh, Op: "load", Key: key})
 	go func() {
 		failed := true
 		defer func() {

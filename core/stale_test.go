@@ -67,6 +67,9 @@ func TestRememberStaleWhileRevalidate(t *testing.T) {
 	if n := l.runs.Load(); n != 2 {
 		t.Errorf("load ran %d times, want 2", n)
 	}
+	if st := c.Stats(); st.Refresh != 1 || st.Stale == 0 {
+		t.Errorf("Stats: %d refreshes, %d served stale; want 1 and some", st.Refresh, st.Stale)
+	}
 	// Without the option, a result past its TTL is a miss.
 	clk.Advance(11 * time.Second)
 	if _, err := hoard.GetValue[string](ctx, c, "k"); !errors.Is(err, hoard.ErrNotFound) {

@@ -15,6 +15,7 @@ type Stats struct {
 	Bypasses uint64 // requests not eligible for caching
 	Errors   uint64 // backend, codec and loader errors
 	Stale    uint64 // served past their freshness on purpose (also counted as hits or misses)
+	Refresh  uint64 // background refreshes begun (their failures count as errors)
 	// BreakerOpens counts how often the circuit breaker opened.
 	BreakerOpens uint64
 	// Breaker is the breaker's state now: "closed", "open", "half-open" or
@@ -28,7 +29,7 @@ type Stats struct {
 const counterStripes = 8
 
 type stripe struct {
-	n [EventStale + 1]atomic.Uint64
+	n [EventRefresh + 1]atomic.Uint64
 	_ [64]byte // keep stripes on separate cache lines
 }
 
@@ -41,7 +42,7 @@ func (c *counters) add(k EventKind) { c.addAt(k, rand.Uint32()) }
 // addAt counts k on the stripe r picks: r is any random number the caller
 // already has.
 func (c *counters) addAt(k EventKind, r uint32) {
-	if k <= EventStale {
+	if k <= EventRefresh {
 		c.stripes[r%counterStripes].n[k].Add(1)
 	}
 }
@@ -63,6 +64,7 @@ func (c *Cache) Stats() Stats {
 		Bypasses:     c.counters.sum(EventBypass),
 		Errors:       c.counters.sum(EventError),
 		Stale:        c.counters.sum(EventStale),
+		Refresh:      c.counters.sum(EventRefresh),
 		BreakerOpens: c.counters.sum(EventBreakerOpen),
 		Breaker:      c.BreakerState(),
 	}

@@ -48,6 +48,7 @@ const (
 	MetricBreakerOpens  = "hoard.cache.breaker.opens"
 	MetricBreakerCloses = "hoard.cache.breaker.closes"
 	MetricStale         = "hoard.cache.stale"
+	MetricRefreshes     = "hoard.cache.refreshes"
 	MetricDuration      = "hoard.backend.operation.duration"
 )
 
@@ -70,7 +71,7 @@ type Observer struct {
 	tracer trace.Tracer
 	base   []attribute.KeyValue // the backend name, if any
 
-	counters [hoard.EventStale + 1]metric.Int64Counter
+	counters [hoard.EventRefresh + 1]metric.Int64Counter
 	duration metric.Float64Histogram
 
 	mu   sync.Mutex                // serialises writers of sets
@@ -119,6 +120,7 @@ func New(opts ...Option) (*Observer, error) {
 		{hoard.EventError, MetricErrors, "{error}", "Backend, codec and loader errors."},
 		{hoard.EventBreakerOpen, MetricBreakerOpens, "{open}", "Times the circuit breaker stopped calling the backend."},
 		{hoard.EventBreakerClose, MetricBreakerCloses, "{close}", "Times the circuit breaker closed again after a successful probe."},
+		{hoard.EventRefresh, MetricRefreshes, "{refresh}", "Background refreshes begun (stale-while-revalidate, early refresh); their failures count as errors."},
 		{hoard.EventStale, MetricStale, "{stale}", "Values and responses served past their freshness on purpose (stale-while-revalidate, stale-if-error, max-stale); also counted as hits or misses."},
 	} {
 		ctr, err := meter.Int64Counter(c.name, metric.WithUnit(c.unit), metric.WithDescription(c.desc))

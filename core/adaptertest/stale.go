@@ -190,6 +190,9 @@ func staleWhileRevalidate(s *suite, t *testing.T) {
 		if len(seen) != 2 || seen[1] != `"v1"` {
 			t.Fatalf("the handler saw If-None-Match %q: want one refresh, conditional on the stored ETag", seen)
 		}
+		if st := e.cache.Stats(); st.Refresh != 1 || st.Stale == 0 {
+			t.Errorf("Stats: %d refreshes, %d served stale; want 1 and some", st.Refresh, st.Stale)
+		}
 	})
 	t.Run("unchanged: 304 freshens", func(t *testing.T) {
 		o := &origin{}

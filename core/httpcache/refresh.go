@@ -76,6 +76,7 @@ func (x *exchange) startRefresh(ctx context.Context, r *Request) {
 	if !e.cache.StartRefresh(key) {
 		return
 	}
+	e.cache.Observe(ctx, bridge.Refresh, "http", key, nil)
 	switch {
 	case r.Refresh != nil:
 		cp := *r // only this copy escapes: r stays on the adapter's stack

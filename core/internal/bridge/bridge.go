@@ -25,7 +25,8 @@ const (
 	Bypass
 	// Stale is hoard.EventStale (hoard.EventBreakerOpen and Close, 6 and
 	// 7, are the Cache's own).
-	Stale Kind = 8
+	Stale   Kind = 8
+	Refresh Kind = 9
 )
 
 // Cache is a hoard.Cache as the HTTP engine uses it.
