@@ -79,8 +79,8 @@ func (v engineView) InvalidateTags(ctx context.Context, tags []string) error {
 	return v.c.InvalidateTags(ctx, tags)
 }
 
-func (v engineView) StartRefresh(key string) bool {
-	return v.c.refreshes.start(key, v.c.cfg.nowNano())
+func (v engineView) StartRefresh(key string, storedAt int64) bool {
+	return v.c.refreshes.start(key, v.c.cfg.nowNano(), storedAt)
 }
 
 func (v engineView) EndRefresh(key string, failed bool, lifetime time.Duration) {

@@ -11,40 +11,77 @@ const DefaultBackgroundRefreshes = 64
 
 // refreshLease is how long a background refresh holds its key: one that
 // never reports its end (its request never reached the engine again, or
-// its loader hangs) frees the key and its slot after this.
+// its loader hangs) frees the key and its slot after this. A finished
+// refresh is remembered as long.
 const refreshLease = time.Minute
 
 // refreshTable holds the keys being refreshed in the background, at most
 // one refresh per key and max at once: stale-while-revalidate answers at
 // once and leaves one refresh running, not one per request.
+//
+// It also remembers when each key's last refresh began, for a lease: a
+// request that read the stale entry just before a refresh replaced it
+// must not start another one for an entry already refreshed.
 type refreshTable struct {
-	mu      sync.Mutex
-	max     int
-	running map[string]int64 // key: when its refresh began, Unix nanoseconds
+	mu     sync.Mutex
+	max    int
+	active int // slots not done
+	slots  map[string]refreshSlot
 }
 
-// start reports whether a refresh of key may begin at now, and records it.
-func (t *refreshTable) start(key string, now int64) bool {
+type refreshSlot struct {
+	began int64 // Unix nanoseconds
+	done  bool  // ended well: began stays to compare entries with
+}
+
+// start reports whether a refresh of key, whose stale entry was stored at
+// storedAt, may begin at now, and records it.
+func (t *refreshTable) start(key string, now, storedAt int64) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if began, ok := t.running[key]; ok && now-began < int64(refreshLease) {
-		return false
+	slot, ok := t.slots[key]
+	switch {
+	case ok && now-slot.began >= int64(refreshLease):
+		// Expired: a lost refresh, or one finished long ago.
+	case ok && !slot.done:
+		return false // running
+	case ok && slot.began >= storedAt:
+		return false // a refresh begun after the entry was stored has run
 	}
-	if len(t.running) >= t.max {
-		for k, began := range t.running {
-			if now-began >= int64(refreshLease) {
-				delete(t.running, k)
-			}
+	if !ok || slot.done {
+		if t.active >= t.max || len(t.slots) >= 2*t.max {
+			t.sweep(now)
 		}
-		if len(t.running) >= t.max {
+		if t.active >= t.max {
 			return false
 		}
+		t.active++
 	}
-	if t.running == nil {
-		t.running = make(map[string]int64)
+	if t.slots == nil {
+		t.slots = make(map[string]refreshSlot)
 	}
-	t.running[key] = now
+	t.slots[key] = refreshSlot{began: now}
 	return true
+}
+
+// sweep drops expired slots and, if that leaves too many, every finished
+// one: forgetting a finished refresh costs at most one more refresh.
+func (t *refreshTable) sweep(now int64) {
+	for k, s := range t.slots {
+		if now-s.began >= int64(refreshLease) {
+			if !s.done {
+				t.active--
+			}
+			delete(t.slots, k)
+		}
+	}
+	if len(t.slots) >= 2*t.max {
+		for k, s := range t.slots {
+			if s.done {
+				delete(t.slots, k)
+			}
+		}
+	}
 }
 
 // end frees key, at once or, after a failed refresh, retry from now: a
@@ -52,12 +89,18 @@ func (t *refreshTable) start(key string, now int64) bool {
 // once per request.
 func (t *refreshTable) end(key string, now int64, retry time.Duration) {
 	t.mu.Lock()
-	if retry > 0 {
-		t.running[key] = now - int64(refreshLease) + int64(min(retry, refreshLease))
-	} else {
-		delete(t.running, key)
+	defer t.mu.Unlock()
+	slot, ok := t.slots[key]
+	if !ok || slot.done {
+		return // swept after its lease, or ended twice
 	}
-	t.mu.Unlock()
+	if retry > 0 {
+		slot.began = now - int64(refreshLease) + int64(min(retry, refreshLease))
+	} else {
+		slot.done = true
+		t.active--
+	}
+	t.slots[key] = slot
 }
 
 // retryAfter is how long a key whose refresh failed waits for the next

@@ -111,6 +111,7 @@ func lookupValue[T any](ctx context.Context, c *Cache, key string, codec Codec, 
 	if err != nil {
 		return v, st, c.corruptMiss(ctx, key, fmt.Errorf("hoard: decode %q: %w", key, err))
 	}
+	st.stored = e.Created
 	if e.FreshUntil != 0 {
 		if now >= e.FreshUntil {
 			st.stale, st.staleFor = true, time.Duration(now-e.FreshUntil)
@@ -250,13 +251,13 @@ func remember[T any](ctx context.Context, c *Cache, key string, ttl time.Duratio
 		case !st.stale:
 			c.observe(ctx, Event{Kind: EventHit, Op: hitOp(st.local), Key: key, Duration: st.took})
 			if cc.earlyRefresh > 0 && st.left < cc.earlyRefresh && refreshEarly(st.left, cc.earlyRefresh) {
-				refreshValue(ctx, c, key, ttl, cc, load)
+				refreshValue(ctx, c, key, st.stored, ttl, cc, load)
 			}
 			return v, nil
 		case st.staleFor < cc.staleWhileRevalidate:
 			c.observe(ctx, Event{Kind: EventHit, Op: hitOp(st.local), Key: key, Duration: st.took})
 			c.observe(ctx, Event{Kind: EventStale, Op: "get", Key: key})
-			refreshValue(ctx, c, key, ttl, cc, load)
+			refreshValue(ctx, c, key, st.stored, ttl, cc, load)
 			return v, nil
 		case st.staleFor < cc.staleIfError:
 			stale = &v

@@ -95,6 +95,7 @@ type valueState struct {
 	stale    bool
 	staleFor time.Duration // when stale: how long past its TTL
 	left     time.Duration // when fresh with a TTL: how long it has left
+	stored   int64         // when it was stored, Unix nanoseconds
 }
 
 // servesStale reports whether the call asked for anything of this file.
@@ -115,8 +116,8 @@ func refreshEarly(left, window time.Duration) bool {
 
 // refreshValue starts the background load of key, unless one runs or the
 // Cache runs as many as it may.
-func refreshValue[T any](ctx context.Context, c *Cache, key string, ttl time.Duration, cc callConfig, load func(context.Context) (T, error)) {
-	if !c.refreshes.start(key, c.cfg.nowNano()) {
+func refreshValue[T any](ctx context.Context, c *Cache, key string, storedAt int64, ttl time.Duration, cc callConfig, load func(context.Context) (T, error)) {
+	if !c.refreshes.start(key, c.cfg.nowNano(), storedAt) {
 		return
 	}
 	c.observe(ctx, Event{Kind: EventRefresh, Op: "load", Key: key})

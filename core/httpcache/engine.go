@@ -166,7 +166,8 @@ type exchange struct {
 	hreq       *http.Request
 	background bool
 	refreshKey string
-	failed     bool // the handler run failed
+	staleAt    int64 // when the entry served stale was stored
+	failed     bool  // the handler run failed
 
 	// Tags (tags.go): the route's function's, for this request; the
 	// request's host, for RFC 9875 cache groups.
@@ -315,7 +316,7 @@ func (e *Engine) decide(ctx context.Context, x *exchange, d *memo.Decoded, ent *
 		if x.hdr.Get(refreshField) != e.refreshToken {
 			x.label, x.status = "STALE", e.statusSWR
 			x.serveAs(now, d, ent, true)
-			x.refreshKey = string(ent.Key)
+			x.refreshKey, x.staleAt = string(ent.Key), ent.Created
 			e.cache.Observe(ctx, bridge.Stale, "http", x.key, nil)
 			return x
 		}
@@ -508,7 +509,7 @@ func (x *exchange) release() {
 		x.cw.reset()
 	}
 	x.prev, x.validate, x.onFailure, x.vary, x.invalidate = nil, false, failoverNone, varyRecord{}, nil
-	x.refresher, x.app, x.hreq, x.background, x.refreshKey, x.failed = nil, nil, nil, false, "", false
+	x.refresher, x.app, x.hreq, x.background, x.refreshKey, x.staleAt, x.failed = nil, nil, nil, false, "", 0, false
 	x.hdr, x.refresh, x.authorized = nil, false, false
 	x.reqTags, x.host = nil, ""
 	x.e, x.outcome, x.label, x.status, x.key, x.keyView, x.head = nil, pass, "", "", "", false, false

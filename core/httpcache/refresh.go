@@ -73,7 +73,7 @@ func (x *exchange) canRefresh() bool {
 func (x *exchange) startRefresh(ctx context.Context, r *Request) {
 	e := x.e
 	key := x.refreshKey
-	if !e.cache.StartRefresh(key) {
+	if !e.cache.StartRefresh(key, x.staleAt) {
 		return
 	}
 	e.cache.Observe(ctx, bridge.Refresh, "http", key, nil)

@@ -79,11 +79,12 @@ type Cache interface {
 	EnsureTags(ctx context.Context, key string, block []byte) error
 	// InvalidateTags is hoard.Cache.InvalidateTags for every namespace.
 	InvalidateTags(ctx context.Context, tags []string) error
-	// StartRefresh reports whether a background refresh of key may begin
-	// (none runs for it, and the Cache's bound allows one more), and
-	// records it; EndRefresh frees key, at once or, when the refresh
+	// StartRefresh reports whether a background refresh of key, whose
+	// stale entry was stored at storedAt (Unix nanoseconds), may begin
+	// (none runs for it or has begun since storedAt, and the Cache's bound
+	// allows one more), and records it; EndRefresh frees key, at once or, when the refresh
 	// failed, after about the entry's freshness lifetime.
-	StartRefresh(key string) bool
+	StartRefresh(key string, storedAt int64) bool
 	EndRefresh(key string, failed bool, lifetime time.Duration)
 	// Trace starts the observer's span for op (hoard.Tracer), and returns
 	// the context to run op with and the function that ends the span;
