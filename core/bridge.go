@@ -79,8 +79,13 @@ func (v engineView) InvalidateTags(ctx context.Context, tags []string) error {
 	return v.c.InvalidateTags(ctx, tags)
 }
 
-func (v engineView) StartRefresh(key string, storedAt int64) bool {
-	return v.c.refreshes.start(key, v.c.cfg.nowNano(), storedAt)
+func (v engineView) StartRefresh(key string, storedAt int64) (int64, bool) {
+	now := v.c.cfg.nowNano()
+	return now, v.c.refreshes.start(key, now, storedAt)
+}
+
+func (v engineView) ReleaseRefresh(key string, began int64) {
+	v.c.refreshes.release(key, began)
 }
 
 func (v engineView) EndRefresh(key string, failed bool, lifetime time.Duration) {

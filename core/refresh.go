@@ -103,6 +103,19 @@ func (t *refreshTable) end(key string, now int64, retry time.Duration) {
 	t.slots[key] = slot
 }
 
+// release ends key's refresh that began at began, if it still runs: its
+// request never reached the engine again (a middleware answered it, or
+// the entry was fresh by then). It counts as done, so the stale entry it
+// was started for waits for the lease before another is tried.
+func (t *refreshTable) release(key string, began int64) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if slot, ok := t.slots[key]; ok && !slot.done && slot.began == began {
+		t.slots[key] = refreshSlot{began: began, done: true}
+		t.active--
+	}
+}
+
 // retryAfter is how long a key whose refresh failed waits for the next
 // one: its freshness lifetime, within a second and a minute.
 func retryAfter(lifetime time.Duration) time.Duration {

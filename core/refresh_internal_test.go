@@ -8,7 +8,7 @@ import (
 func TestRefreshTable(t *testing.T) {
 	const sec = int64(time.Second)
 	type step struct {
-		op       string // "start" or "end" or "fail"
+		op       string // "start", "end", "fail" or "release" (of the start at now)
 		key      string
 		now      int64
 		storedAt int64 // start's
@@ -57,6 +57,20 @@ func TestRefreshTable(t *testing.T) {
 			{"start", "d", 12 * sec, 0, false},
 			{"start", "d", 10*sec + int64(refreshLease), 0, true}, // b may retry: its slot is free
 		}},
+		{"a refresh that never reached the engine is released", 1, []step{
+			{"start", "a", 10 * sec, 1 * sec, true},
+			{"release", "a", 10 * sec, 0, false},
+			{"start", "b", 11 * sec, 1 * sec, true},  // a's slot is free
+			{"start", "a", 12 * sec, 1 * sec, false}, // and a's stale entry waits the lease
+			{"release", "b", 9 * sec, 0, false},      // not b's refresh: no effect
+			{"start", "c", 12 * sec, 1 * sec, false}, // b still runs
+		}},
+		{"release after the engine ended it changes nothing", 1, []step{
+			{"start", "a", 10 * sec, 1 * sec, true},
+			{"fail", "a", 11 * sec, 0, false},
+			{"release", "a", 10 * sec, 0, false},
+			{"start", "b", 12 * sec, 1 * sec, false}, // a holds the slot until its retry
+		}},
 		{"finished refreshes do not hold slots", 1, []step{
 			{"start", "a", 10 * sec, 0, true},
 			{"end", "a", 11 * sec, 0, false},
@@ -80,6 +94,8 @@ func TestRefreshTable(t *testing.T) {
 					tab.end(s.key, s.now, 0)
 				case "fail":
 					tab.end(s.key, s.now, 5*time.Second)
+				case "release":
+					tab.release(s.key, s.now)
 				}
 				if tab.active < 0 || tab.active > tab.max || len(tab.slots) > 2*tab.max {
 					t.Fatalf("step %d: %d active, %d slots (max %d)", i, tab.active, len(tab.slots), tab.max)

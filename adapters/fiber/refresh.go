@@ -13,9 +13,12 @@ var _ httpcache.Refresher = (*middleware)(nil)
 // stale-while-revalidate refresh: the engine recognises the field it sets
 // and stores the response; the response goes nowhere. The request is
 // copied before Refresh returns, since fasthttp reuses the original's.
-func (m *middleware) Refresh(r *httpcache.Request, name, value string) {
+// done is called once the replay has ended, or at once when there is
+// nothing to replay it through.
+func (m *middleware) Refresh(r *httpcache.Request, name, value string, done func()) {
 	a := m.app.Load()
 	if a == nil {
+		done()
 		return
 	}
 	var src *fasthttp.RequestHeader
@@ -25,18 +28,21 @@ func (m *middleware) Refresh(r *httpcache.Request, name, value string) {
 	case *exactRequestHeader:
 		src = (*fasthttp.RequestHeader)(h)
 	default:
+		done()
 		return
 	}
 	// The server's handler, not app.Handler(): that one rebuilds the
 	// router, which must not happen while requests are served.
 	handler := a.app.Server().Handler
 	if handler == nil {
+		done()
 		return
 	}
 	req := new(fasthttp.Request)
 	src.CopyTo(&req.Header)
 	req.Header.Set(name, value)
 	go func() {
+		defer done()
 		// A panic here has no server to recover it (nor a client to
 		// answer): the refresh is dropped, the stale entry stays.
 		defer func() { _ = recover() }()

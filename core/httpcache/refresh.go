@@ -38,11 +38,12 @@ const refreshTimeout = 30 * time.Second
 // its whole application again (see Request.Refresh).
 type Refresher interface {
 	// Refresh starts r again through the application, in a goroutine of
-	// its own, with the field name set to value in its header, and
-	// discards the response. It is called while r is being served and
-	// must copy what it needs of r before it returns; r.Header is the
-	// adapter's own RequestHeader.
-	Refresh(r *Request, name, value string)
+	// its own, with the field name set to value in its header, discards
+	// the response and then calls done (done is called in every case,
+	// also when r cannot be replayed). It is called while r is being
+	// served and must copy what it needs of r before it returns; r.Header
+	// is the adapter's own RequestHeader.
+	Refresh(r *Request, name, value string, done func())
 }
 
 // newRefreshToken returns the random value that marks an engine's own
@@ -73,14 +74,15 @@ func (x *exchange) canRefresh() bool {
 func (x *exchange) startRefresh(ctx context.Context, r *Request) {
 	e := x.e
 	key := x.refreshKey
-	if !e.cache.StartRefresh(key, x.staleAt) {
+	began, ok := e.cache.StartRefresh(key, x.staleAt)
+	if !ok {
 		return
 	}
 	e.cache.Observe(ctx, bridge.Refresh, "http", key, nil)
 	switch {
 	case r.Refresh != nil:
 		cp := *r // only this copy escapes: r stays on the adapter's stack
-		r.Refresh.Refresh(&cp, refreshField, e.refreshToken)
+		r.Refresh.Refresh(&cp, refreshField, e.refreshToken, func() { e.cache.ReleaseRefresh(key, began) })
 	case r.hreq != nil && (r.app != nil || serverHandler(r.hreq) != nil):
 		app := serverHandler(r.hreq)
 		if app == nil {
@@ -89,19 +91,20 @@ func (x *exchange) startRefresh(ctx context.Context, r *Request) {
 		replay := r.hreq.Clone(context.WithoutCancel(ctx))
 		replay.Body, replay.ContentLength = http.NoBody, 0
 		replay.Header.Set(refreshField, e.refreshToken)
-		go e.replayHTTP(key, app, replay)
+		go e.replayHTTP(key, began, app, replay)
 	default:
 		e.cache.EndRefresh(key, false, 0)
 	}
 }
 
 // replayHTTP runs a net/http refresh to its end, within refreshTimeout.
-func (e *Engine) replayHTTP(key string, app http.Handler, r *http.Request) {
+func (e *Engine) replayHTTP(key string, began int64, app http.Handler, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), refreshTimeout)
 	defer cancel()
-	// The replayed request, once it reaches the engine, ends the refresh
-	// (and says whether it failed); one that never does frees the entry
-	// after the Cache's lease.
+	// The replayed request, once it reaches the engine's refresh path,
+	// ends the refresh (and says whether it failed); one that does not (a
+	// middleware answered it, or the entry was fresh again) is ended here.
+	defer e.cache.ReleaseRefresh(key, began)
 	defer func() {
 		if v := recover(); v != nil {
 			e.cache.Observe(ctx, bridge.Error, "refresh", key, panicError(v))

@@ -1,6 +1,7 @@
 package httpcache
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -128,5 +129,53 @@ func TestRefreshWithoutServerKeepsVary(t *testing.T) {
 	}
 	if w := get("b"); w.Body.String() != "v2 b" {
 		t.Fatalf("another user got %q (X-Cache %q), want their own page", w.Body.String(), w.Header().Get("X-Cache"))
+	}
+}
+
+// TestRefreshNotReachingEngineFreesSlot: a replayed refresh that a
+// middleware answers before it reaches the engine still ends, so it does
+// not hold one of the Cache's background refreshes for the whole lease.
+func TestRefreshNotReachingEngineFreesSlot(t *testing.T) {
+	clk := newTestClock()
+	e := newEngine(t, newMemoStore(), []hoard.Option{clk.option(), hoard.WithBackgroundRefreshes(1)})
+	var version atomic.Int32
+	version.Store(1)
+	inner := e.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "max-age=10, stale-while-revalidate=600")
+		fmt.Fprintf(w, "v%d", version.Load())
+	}))
+	dropped := make(chan struct{}, 1)
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/a" && r.Header.Get(refreshField) != "" {
+			w.WriteHeader(http.StatusForbidden) // say, a rate limiter
+			dropped <- struct{}{}
+			return
+		}
+		inner.ServeHTTP(w, r)
+	})}
+	get := func(path string) *httptest.ResponseRecorder {
+		w := httptest.NewRecorder()
+		r := httptest.NewRequest("GET", path, nil)
+		r = r.WithContext(context.WithValue(r.Context(), http.ServerContextKey, srv))
+		srv.Handler.ServeHTTP(w, r)
+		return w
+	}
+	get("/a")
+	get("/b")
+	clk.advance(11 * time.Second)
+	version.Store(2)
+	if w := get("/a"); w.Body.String() != "v1" || w.Header().Get("X-Cache") != "STALE" {
+		t.Fatalf("/a: %q %q", w.Body.String(), w.Header().Get("X-Cache"))
+	}
+	<-dropped
+	// /a's refresh never reached the engine; /b's may run all the same.
+	for deadline := time.Now().Add(5 * time.Second); get("/b").Body.String() != "v2"; {
+		if time.Now().After(deadline) {
+			t.Fatal("/b was not refreshed within 5s: /a's lost refresh holds the only slot")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if n := len(dropped); n != 0 {
+		t.Fatalf("/a was replayed %d more times", n)
 	}
 }

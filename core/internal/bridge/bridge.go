@@ -82,10 +82,14 @@ type Cache interface {
 	// StartRefresh reports whether a background refresh of key, whose
 	// stale entry was stored at storedAt (Unix nanoseconds), may begin
 	// (none runs for it or has begun since storedAt, and the Cache's bound
-	// allows one more), and records it; EndRefresh frees key, at once or, when the refresh
-	// failed, after about the entry's freshness lifetime.
-	StartRefresh(key string, storedAt int64) bool
+	// allows one more), records it and returns when it began. EndRefresh
+	// frees key, at once or, when the refresh failed, after about the
+	// entry's freshness lifetime. ReleaseRefresh ends the refresh that
+	// began at began if nothing else ended it: its replay never reached
+	// the engine's refresh path.
+	StartRefresh(key string, storedAt int64) (began int64, ok bool)
 	EndRefresh(key string, failed bool, lifetime time.Duration)
+	ReleaseRefresh(key string, began int64)
 	// Trace starts the observer's span for op (hoard.Tracer), and returns
 	// the context to run op with and the function that ends the span;
 	// ctx and nil without a tracer.
