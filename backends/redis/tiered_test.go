@@ -57,7 +57,8 @@ func tierCache(ctx context.Context, addrs []string, onMessage func(tiered.Messag
 	return c, tier, err
 }
 
-// watchedBus lets a process see what its bus delivers.
+// watchedBus lets a process see what its bus delivers, once the store
+// has applied it: a report read before then would race the next command.
 type watchedBus struct {
 	tiered.Bus
 	on func(tiered.Message)
@@ -65,10 +66,10 @@ type watchedBus struct {
 
 func (b watchedBus) Run(ctx context.Context, deliver func(tiered.Message), up func(bool)) {
 	b.Bus.Run(ctx, func(m tiered.Message) {
+		deliver(m)
 		if b.on != nil {
 			b.on(m)
 		}
-		deliver(m)
 	}, up)
 }
 
