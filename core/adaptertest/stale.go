@@ -16,7 +16,7 @@ import (
 // the framework's way (Err), or panic; otherwise it serves its version.
 type failingOrigin struct {
 	mu      sync.Mutex
-	mode    string // "", "503", "502", "err", "panic"
+	mode    string // "", "500", "502", "503", "504", "err", "panic"
 	version int
 	header  []string
 }
@@ -36,6 +36,10 @@ func (o *failingOrigin) handler() *Handler {
 			return Response{Status: 503, Header: [][2]string{{"Retry-After", "5"}, {"X-Failure", "yes"}}, Chunks: []string{"down"}}
 		case "502":
 			return Response{Status: 502, Chunks: []string{"unreachable"}}
+		case "500":
+			return Response{Status: 500, Chunks: []string{"broken"}}
+		case "504": // its own upstream timed out
+			return Response{Status: 504, Chunks: []string{"timed out"}}
 		case "err":
 			return Response{Err: true}
 		case "panic":
@@ -46,7 +50,7 @@ func (o *failingOrigin) handler() *Handler {
 }
 
 // staleIfError: when the handler run that was to replace a stale response
-// fails (503, an error, a panic), the stale response is served instead,
+// fails (500, 503, 504 for a timeout, an error, a panic), the stale response is served instead,
 // within the window the route (WithStaleIfError) or the response
 // (stale-if-error=N) sets, and none of the failure's fields leak into it;
 // past the window, or for a must-revalidate response, the failure goes
@@ -61,7 +65,7 @@ func staleIfError(s *suite, t *testing.T) {
 			Options: []httpcache.Option{httpcache.WithTTL(10 * time.Second), httpcache.WithStaleIfError(time.Minute)}}})
 		e.expect(e.get("/s"), 200, "MISS", "version 1")
 		e.clk.Advance(11 * time.Second)
-		for _, mode := range []string{"503", "err", "panic"} {
+		for _, mode := range []string{"500", "503", "504", "err", "panic"} {
 			o.set(mode, 1)
 			r := e.get("/s")
 			e.expect(r, 200, "STALE", "version 1")
