@@ -189,3 +189,46 @@ func TestStaleOptionsChecked(t *testing.T) {
 		}
 	}
 }
+
+// TestWrapServesStale: Wrap's call options serve stale per argument, as
+// Remember's do.
+func TestWrapServesStale(t *testing.T) {
+	ctx := context.Background()
+	clk := newManualClock()
+	c, _ := newMemoryCache(t, hoard.WithClock(clk.Now))
+	var runs sync.Map // argument -> *atomic.Int32
+	var failing atomic.Bool
+	price := func(_ context.Context, id int) (string, error) {
+		n, _ := runs.LoadOrStore(id, new(atomic.Int32))
+		k := n.(*atomic.Int32).Add(1)
+		if failing.Load() {
+			return "", errLoad
+		}
+		return fmt.Sprintf("item %d v%d", id, k), nil
+	}
+	cached, err := hoard.Wrap(c, "price", 10*time.Second, price, hoard.StaleIfError(time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []int{1, 2} {
+		if v, err := cached(ctx, id); err != nil || v != fmt.Sprintf("item %d v1", id) {
+			t.Fatalf("first %d: %q, %v", id, v, err)
+		}
+	}
+	clk.Advance(11 * time.Second)
+	failing.Store(true)
+	for _, id := range []int{1, 2} {
+		if v, err := cached(ctx, id); err != nil || v != fmt.Sprintf("item %d v1", id) {
+			t.Fatalf("failing %d: %q, %v; want its own stale v1", id, v, err)
+		}
+	}
+	failing.Store(false)
+	if v, _ := cached(ctx, 1); v != "item 1 v3" {
+		t.Fatalf("recovered: %q, want a fresh load", v)
+	}
+	clk.Advance(2 * time.Minute)
+	failing.Store(true)
+	if _, err := cached(ctx, 2); !errors.Is(err, errLoad) {
+		t.Fatalf("past the window: %v, want the load's error", err)
+	}
+}
