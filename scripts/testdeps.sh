@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # testdeps.sh NAME...: install what the integration tests need when it is missing.
-# Names: redis, memcached, dynamodb-local. Installs only; the tests start and stop the servers.
+# Names: redis, memcached, dynamodb-local, node (node and npm). Installs only; the tests start and stop the servers.
 set -euo pipefail
 cache=${HOARD_CACHE_DIR:-$(cd "$(dirname "$0")/.." && pwd)/.cache}
 apt_updated=
@@ -20,6 +20,10 @@ for dep in "$@"; do
       if ! command -v memcached >/dev/null; then
         echo "installing memcached (apt)"; apt_install memcached
         (service memcached stop || true) >/dev/null 2>&1
+      fi ;;
+    node)
+      if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+        echo "installing node and npm (apt)"; apt_install nodejs npm
       fi ;;
     dynamodb-local)
       dir="$cache/dynamodb-local"

@@ -11,8 +11,8 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 cache=${HOARD_CACHE_DIR:-$root/.cache}
 version=${CACHE_TESTS_VERSION:-0.4.5}
 suite="$cache/cache-tests-$version/node_modules/http-cache-tests"
+HOARD_CACHE_DIR=$cache "$root/scripts/testdeps.sh" node
 if [ ! -f "$suite/cli.mjs" ]; then
-  command -v npm >/dev/null || { echo "installing npm (apt)"; apt-get update -qq >/dev/null; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm >/dev/null; }
   echo "installing http-cache-tests@$version (npm)"
   mkdir -p "$cache/cache-tests-$version"
   (cd "$cache/cache-tests-$version" && npm install --silent --no-audit --no-fund "http-cache-tests@$version" >/dev/null)
@@ -28,8 +28,10 @@ waitport() { for _ in $(seq 100); do (echo >"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 origin=$(freeport)
 proxy=$(freeport)
 # The suite's origin listens on every interface; loopback.mjs binds it to 127.0.0.1.
+# exec: $! is then node itself, not a subshell that cleanup would kill while node
+# kept the port.
 (cd "$suite" && npm_config_protocol=http npm_config_port="$origin" npm_config_pidfile="$work/origin.pid" \
-  node --import "$root/scripts/cache-tests/loopback.mjs" server/server.mjs >"$work/origin.log" 2>&1) &
+  exec node --import "$root/scripts/cache-tests/loopback.mjs" server/server.mjs >"$work/origin.log" 2>&1) &
 pids+=($!)
 (cd "$root/examples" && ${GO:-go} build -o "$work/proxy" ./proxy)
 "$work/proxy" -listen "127.0.0.1:$proxy" -upstream "http://127.0.0.1:$origin" ${CACHE_TESTS_PROXY_FLAGS:-} >"$work/proxy.log" 2>&1 &
