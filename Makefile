@@ -54,19 +54,19 @@ bench-modules:
 quickstart:
 	$(GO) run ./examples/quickstart
 
+# make cache-tests: the HTTP working group's cache tests (cache-tests.fyi)
+# against examples/proxy, compared with the results the suite ships for
+# other caches (scripts/cache-tests; npm, node; 127.0.0.1 only; ~20s).
+.PHONY: cache-tests
+cache-tests:
+	@GO=$(GO) ./scripts/cache-tests/run.sh
+
 # make chaos: fault, load and abuse run (bench/chaos; minutes; 127.0.0.1 only):
 # a server built from the project under load while Redis, Memcached and
 # DynamoDB Local are killed, stalled and restarted; 10,000 distinct URLs on a
 # bounded memory store (peak RSS); then every fuzz target for CHAOS_FUZZTIME
 # (10s) each. Prints "CHAOS <scenario> <metric> <value>" lines and tables.
 # make test runs it when CI=true.
-.PHONY: cache-tests
-# make cache-tests: the HTTP working group's cache tests (cache-tests.fyi)
-# against examples/proxy, compared with the results the suite ships for
-# other caches (scripts/cache-tests; npm, node; 127.0.0.1 only; ~20s).
-cache-tests:
-	@GO=$(GO) ./scripts/cache-tests/run.sh
-
 .PHONY: chaos
 chaos:
 	@./scripts/testdeps.sh redis memcached dynamodb-local
