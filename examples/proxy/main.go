@@ -26,8 +26,6 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
-	"strconv"
-	"strings"
 	"time"
 
 	hoard "github.com/hoard-go/hoard/core"
@@ -41,7 +39,7 @@ func main() {
 	var cfg config
 	flag.StringVar(&cfg.listen, "listen", "127.0.0.1:8081", "address to serve on")
 	flag.StringVar(&cfg.upstream, "upstream", "", "origin base URL, e.g. http://127.0.0.1:8080 (required)")
-	flag.StringVar(&cfg.backend, "backend", "memory", `"memory" or redis://host:port/db`)
+	flag.StringVar(&cfg.backend, "backend", "memory", `"memory" or a redis:// or rediss:// URL, e.g. redis://user:password@host:port/db`)
 	flag.Float64Var(&cfg.heuristic, "heuristic", 0, "fraction of Last-Modified's age a response without explicit freshness stays fresh (RFC 9111 4.2.2; 0: off)")
 	flag.StringVar(&cfg.targeted, "targeted", "", "a response field only this proxy reads, in Cache-Control's syntax, e.g. Surrogate-Control (RFC 9213)")
 	flag.DurationVar(&cfg.staleIfError, "stale-if-error", 10*time.Second, "serve a response stale by up to this long when the origin fails or cannot be reached (RFC 5861; 0: only when the response asks)")
@@ -168,7 +166,8 @@ func (w *statusWriter) statusOr200() int {
 // Unwrap lets http.ResponseController reach the writer (flushes).
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// openBackend opens "memory" or a redis:// URL.
+// openBackend opens "memory" or a redis:// or rediss:// URL, parsed by
+// hoardredis (user, password, database, TLS and go-redis's query options).
 func openBackend(ctx context.Context, spec string) (interface {
 	hoard.Backend
 	io.Closer
@@ -176,21 +175,14 @@ func openBackend(ctx context.Context, spec string) (interface {
 	if spec == "" || spec == "memory" {
 		return memory.New(memory.Options{})
 	}
-	u, err := url.Parse(spec)
-	if err != nil || u.Scheme != "redis" || u.Host == "" {
-		return nil, fmt.Errorf("-backend %q: want memory or redis://host:port/db", spec)
-	}
-	db := 0
-	if p := strings.Trim(u.Path, "/"); p != "" {
-		if db, err = strconv.Atoi(p); err != nil {
-			return nil, fmt.Errorf("-backend %q: database %q is not a number", spec, p)
-		}
-	}
 	connect, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
-	store, err := hoardredis.New(connect, hoardredis.Options{Addrs: []string{u.Host}, DB: db})
+	store, err := hoardredis.New(connect, hoardredis.Options{URL: spec})
+	if errors.Is(err, hoard.ErrInvalidOption) {
+		return nil, fmt.Errorf("-backend: want memory or redis[s]://[user:password@]host:port/db: %w", err)
+	}
 	if err != nil {
-		return nil, fmt.Errorf("cannot reach redis at %s: %w", u.Host, err)
+		return nil, fmt.Errorf("cannot reach redis: %w", err)
 	}
 	return store, nil
 }
