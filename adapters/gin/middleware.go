@@ -6,7 +6,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"sync"
 
 	"github.com/gin-gonic/gin"
 
@@ -40,12 +39,12 @@ func serve(engine *httpcache.Engine, c *gin.Context) {
 		c.Next() // other middleware already answered
 		return
 	}
-	x := exchanges.Get().(*exchange)
-	x.c, x.orig, x.errs, x.ran, x.sent = c, orig, len(c.Errors), false, false
+	x := exchange{c: c, orig: orig, errs: len(c.Errors)}
 	// The engine returns the handler's error unchanged: a gin handler's
 	// errors are in c.Errors already, where the application reads them.
-	_ = engine.ServeHTTP(orig, c.Request, x.next)
-	ran := x.ran
+	// x.run does not escape (the engine only calls it), so a hit
+	// allocates nothing here.
+	_ = engine.ServeHTTP(orig, c.Request, x.run)
 	if x.sent && !orig.Written() {
 		// The handlers sent the header (c.AbortWithStatus, a 204 by
 		// c.Status and WriteHeaderNow) and the engine passed the status to
@@ -53,30 +52,20 @@ func serve(engine *httpcache.Engine, c *gin.Context) {
 		// outside sees what it would without the cache.
 		orig.WriteHeaderNow()
 	}
-	x.c, x.orig, x.w = nil, nil, writer{}
-	exchanges.Put(x) // not after a panic: the exchange is then dropped
-	if !ran {
+	if !x.ran {
 		c.Abort() // answered by the cache: the handlers must not run
 	}
 }
 
-// exchange is one request's state between serve and the engine, pooled so
-// that a hit allocates nothing here: next is bound once per exchange.
+// exchange is one request's state between serve and the engine, on
+// serve's stack.
 type exchange struct {
 	c    *gin.Context
 	orig gin.ResponseWriter
 	errs int  // len(c.Errors) before the handlers ran
 	ran  bool // the handlers ran
 	sent bool // the handlers sent the header (a write, WriteHeaderNow, Flush)
-	w    writer
-	next func(http.ResponseWriter, *http.Request) error
 }
-
-var exchanges = sync.Pool{New: func() any {
-	x := &exchange{}
-	x.next = x.run
-	return x
-}}
 
 // run runs the rest of the chain for the engine, through w.
 func (x *exchange) run(w http.ResponseWriter, r *http.Request) error {
@@ -90,26 +79,26 @@ func (x *exchange) run(w http.ResponseWriter, r *http.Request) error {
 		c.Next() // nothing to capture: the engine gave the writer back
 		return nil
 	}
-	x.w = writer{w: w, orig: x.orig, status: http.StatusOK, size: unwritten}
-	c.Writer = &x.w
+	gw := &writer{w: w, orig: x.orig, status: http.StatusOK, size: unwritten}
+	c.Writer = gw
 	defer func() { c.Writer = x.orig }()
 	c.Next()
-	x.sent = x.w.Written()
+	x.sent = gw.Written()
 	if !x.sent {
 		if len(c.Errors) > x.errs {
 			// An error and no response (c.Error, c.AbortWithError without
 			// a body): an error handler outside the cache writes it after
 			// serve returns. Nothing is stored; the status the handler
 			// chose goes to Gin's writer, which sends it at the end.
-			if x.w.status != x.orig.Status() {
-				x.orig.WriteHeader(x.w.status)
+			if gw.status != x.orig.Status() {
+				x.orig.WriteHeader(gw.status)
 			}
 			return c.Errors.Last()
 		}
 		// Gin sends the status at the end of the chain even when nothing
 		// was written: the engine learns it now, and Gin's own writer
 		// underneath still sends it at the end of the chain.
-		x.w.WriteHeaderNow()
+		gw.WriteHeaderNow()
 	}
 	return nil
 }
