@@ -239,12 +239,6 @@ func (e *Engine) policy(status int, fields []Field, authorized bool, requestTime
 	p.strip = joinFields(d.noCacheFields, d.privateFields)
 	// Fields Connection names are hop-by-hop: never stored (§3.1).
 	p.strip = joinFields(p.strip, f.connection)
-	if e.cfg.tagHeader != "" && !e.cfg.sendTagHeader {
-		p.strip = joinFields(p.strip, e.cfg.tagHeader) // hoard's, like a targeted field
-	}
-	if f.hasTargeted && e.cfg.targeted != "Cdn-Cache-Control" {
-		p.strip = joinFields(p.strip, e.cfg.targeted)
-	}
 	p.addMaxAge = p.addMaxAge && e.cfg.maxAgeHeader && !shared
 	return p, true
 }

@@ -104,11 +104,9 @@ func (x *exchange) commit(status int, h ResponseHeader, bodyLen int64) {
 	r.responseTime = x.e.cache.Now()
 	if x.validate && status == 304 {
 		r.validated = true
-		for _, f := range x.snap {
-			if !unstoredHeaders[f.Name] || f.Name == "Etag" {
-				r.headers = envelope.AppendField(r.headers, f.Name, f.Value)
-			}
-		}
+		// Stored as a full response's are: outer middleware's and hoard's
+		// own fields are not the 304's.
+		r.headers = x.e.headerBlock(x.snap, x.preset, "", r.headers[:0])
 		if fieldValue(x.snap, "Date") == "" {
 			// The 304 is the new response's date (RFC 9110 section 6.6.1):
 			// without it the stored Date would age the freshened entry.

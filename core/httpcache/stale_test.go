@@ -179,3 +179,40 @@ func TestRefreshNotReachingEngineFreesSlot(t *testing.T) {
 		t.Fatalf("/a was replayed %d more times", n)
 	}
 }
+
+// TestRevalidationStoresOnlyTheHandlersFields: what a 304 updates in the
+// stored response is the handler's: a request id that outer middleware
+// sets on every request is not stored from it, so no later hit carries
+// another request's id.
+func TestRevalidationStoresOnlyTheHandlersFields(t *testing.T) {
+	clk := newTestClock()
+	e := newEngine(t, newMemoStore(), []hoard.Option{clk.option()})
+	inner := e.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("ETag", `"v1"`)
+		w.Header().Set("Cache-Control", "max-age=10")
+		if r.Header.Get("If-None-Match") == `"v1"` {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		_, _ = w.Write([]byte("body"))
+	}))
+	var ids atomic.Int32
+	outer := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Request-Id", fmt.Sprint(ids.Add(1)))
+		inner.ServeHTTP(w, r)
+	})
+	get := func() *httptest.ResponseRecorder {
+		w := httptest.NewRecorder()
+		outer.ServeHTTP(w, httptest.NewRequest("GET", "/r", nil))
+		return w
+	}
+	get()
+	clk.advance(11 * time.Second)
+	if w := get(); w.Header().Get("X-Cache") != "REVALIDATED" {
+		t.Fatalf("second request: X-Cache %q, want REVALIDATED", w.Header().Get("X-Cache"))
+	}
+	w := get()
+	if xc, id := w.Header().Values("X-Cache"), w.Header().Values("X-Request-Id"); len(xc) != 1 || xc[0] != "HIT" || len(id) != 1 || id[0] != "3" {
+		t.Fatalf("hit after the 304: X-Cache %q, X-Request-Id %q; want [HIT] and this request's [3]", xc, id)
+	}
+}

@@ -26,8 +26,8 @@ var unstoredHeaders = map[string]bool{
 // the handler's added Vary: Accept-Encoding.
 func (e *Engine) headerBlock(fields, preset []Field, strip string, block []byte) []byte {
 	for i, f := range fields {
-		if unstoredHeaders[f.Name] || f.Name == e.cfg.cacheHeader || listedBefore(fields[:i], f.Name) ||
-			strip != "" && listsField(strip, f.Name) {
+		if unstoredHeaders[f.Name] || e.ownField(f.Name) || listedBefore(fields[:i], f.Name) ||
+			strip != "" && containsToken(strip, f.Name) {
 			continue
 		}
 		if f.Name != "Cache-Control" && presetOnly(fields[i:], preset, f.Name) {
@@ -42,6 +42,15 @@ func (e *Engine) headerBlock(fields, preset []Field, strip string, block []byte)
 		}
 	}
 	return block
+}
+
+// ownField reports whether name is a field of hoard's own that is never
+// stored: its cache header, and the tag and targeted fields it reads but
+// does not send (CDN-Cache-Control is the CDN's, and passes through).
+func (e *Engine) ownField(name string) bool {
+	return name == e.cfg.cacheHeader ||
+		name == e.cfg.tagHeader && !e.cfg.sendTagHeader ||
+		name == e.cfg.targeted && name != "Cdn-Cache-Control"
 }
 
 // presetOnly reports whether name has values in preset and its values in
@@ -71,10 +80,6 @@ func presetOnly(fields, preset []Field, name string) bool {
 	}
 	return n == 0
 }
-
-// listsField reports whether a comma-separated list of field names holds
-// name (case-insensitively).
-func listsField(list, name string) bool { return containsToken(list, name) }
 
 // listedBefore reports whether fields holds a field named name.
 func listedBefore(fields []Field, name string) bool {
