@@ -11,9 +11,8 @@
 // [WithTracerProvider] name others.
 //
 // Metrics (instrumentation scope [ScopeName]), all with the attributes
-// hoard.operation (get, set, delete, clear, load, encode, decode, http),
-// hoard.namespace (the key's "prefix:namespace", as hoard.KeyNamespace
-// returns it) and hoard.backend when named:
+// hoard.operation, hoard.namespace (the key's "prefix:namespace", as
+// hoard.KeyNamespace returns it) and hoard.backend when named:
 //
 //	hoard.cache.hits                   counter    {hit}
 //	hoard.cache.misses                 counter    {miss}    error.type when a failure made it a miss
@@ -22,7 +21,16 @@
 //	hoard.cache.errors                 counter    {error}   error.type
 //	hoard.cache.breaker.opens          counter    {open}
 //	hoard.cache.breaker.closes         counter    {close}
+//	hoard.cache.stale                  counter    {stale}   served past freshness on purpose; also a hit or miss
+//	hoard.cache.refreshes              counter    {refresh} background refreshes begun; failures count as errors
 //	hoard.backend.operation.duration   histogram  s         hoard.outcome (hit, miss, store, error)
+//
+// hoard.operation is hoard.Event.Op: get (get-local for a hit a tiered
+// backend's local tier answered), set, delete, clear, invalidate, load,
+// encode, decode, http (the HTTP engine's stale responses, bypasses and
+// refreshes begun; its hits are get), handler (an HTTP handler that
+// failed, on the errors counter) or refresh (an HTTP background refresh
+// that panicked, on the errors counter).
 //
 // The histogram records hoard.Event.Duration, the time of the backend call
 // behind a hit, miss, store or error; a hit answered without a backend
@@ -31,7 +39,8 @@
 // is open), "too_large" or "_OTHER".
 //
 // Spans (kind internal) are named hoard.get, hoard.set, hoard.delete,
-// hoard.clear and, around an HTTP handler run on a miss, hoard.handler.
+// hoard.clear, hoard.invalidate and, around an HTTP handler run on a
+// miss, hoard.handler.
 // A miss is not an error; any other failure sets the span's status to
 // Error and records the error.
 //

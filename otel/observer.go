@@ -24,8 +24,11 @@ const (
 	// AttrNamespace is the entry's "prefix:namespace" (hoard.KeyNamespace
 	// of its key), e.g. "hoard:products".
 	AttrNamespace = attribute.Key("hoard.namespace")
-	// AttrOperation is what the Cache did: "get", "set", "delete",
-	// "clear", "load", "encode", "decode", "http", or "handler" (spans).
+	// AttrOperation is what the Cache did (hoard.Event.Op): "get",
+	// "get-local", "set", "delete", "clear", "invalidate", "load",
+	// "encode", "decode", "http", "handler" (spans, and a failed HTTP
+	// handler's error) or "refresh" (a panicked HTTP background refresh's
+	// error).
 	AttrOperation = attribute.Key("hoard.operation")
 	// AttrOutcome is the result a duration is recorded under: "hit",
 	// "miss", "store" or "error".
@@ -202,7 +205,7 @@ func (o *Observer) attributes(k setKey) attribute.Set {
 }
 
 // Trace starts a span of kind internal named "hoard.<op>" (hoard.get,
-// hoard.set, hoard.delete, hoard.clear, hoard.handler) as a child of
+// hoard.set, hoard.delete, hoard.clear, hoard.invalidate, hoard.handler) as a child of
 // ctx's span. The span ends when the Cache calls the returned function;
 // an error other than a miss (hoard.ErrNotFound) sets its status to Error
 // and is recorded on it.
