@@ -213,6 +213,20 @@ func revalidation(s *suite, t *testing.T) {
 	o.set(2, "Cache-Control", "max-age=10")
 	e.expect(e.get("/r"), 200, "MISS", "version 2")
 	e.expect(e.get("/r"), 200, "HIT", "version 2")
+
+	// What a 304 updates is the handler's: outer middleware's fields and
+	// hoard's own status field are no more stored from it than from a 200.
+	o2 := &origin{}
+	o2.set(1, "Cache-Control", "max-age=10")
+	e2 := s.start(t, nil, []Route{{Path: "/o", Handler: o2.handler(), Outer: [][2]string{{"X-Request-Id", "outer"}}}})
+	e2.expect(e2.get("/o"), 200, "MISS", "version 1")
+	e2.clk.Advance(11 * time.Second)
+	e2.expect(e2.get("/o"), 200, "REVALIDATED", "version 1")
+	r = e2.get("/o")
+	e2.expect(r, 200, "HIT", "version 1")
+	if xc, id := r.header.Values("X-Cache"), r.header.Values("X-Request-Id"); len(xc) != 1 || len(id) != 1 || id[0] != "outer" {
+		t.Errorf("hit after a 304: X-Cache %q, X-Request-Id %q; want [HIT] and the outer middleware's one [outer]", xc, id)
+	}
 }
 
 // browserReload: a reload (Cache-Control: max-age=0) with the validator
@@ -319,6 +333,9 @@ func unsafeMethodsInvalidate(s *suite, t *testing.T) {
 		if r.Query == "fail" {
 			return Response{Status: 500, Chunks: []string{"failed"}}
 		}
+		if r.Query == "raw" {
+			return Response{Status: 201, RawHeader: [][2]string{{"location", "/items/2"}}}
+		}
 		return Response{Status: 201, Header: [][2]string{{"Location", "/items/2"}, {"Content-Location", "http://other.example/items/3"}}}
 	}}
 	e := s.start(t, nil, []Route{{Path: "/items", Handler: h}, {Path: "/items/2", Handler: h}, {Path: "/items/3", Handler: h}})
@@ -338,6 +355,14 @@ func unsafeMethodsInvalidate(s *suite, t *testing.T) {
 		}
 	}
 	e.expect(e.get("/items/3"), 200, "HIT", "/items/3 v1") // another host's Content-Location
+	// A Location written under a name in lower case (straight into
+	// net/http's map) invalidates too.
+	e.get("/items/2")
+	e.expect(e.get("/items/2"), 200, "HIT", "*")
+	e.expect(e.do(http.MethodPost, "/items?raw"), 201, "", "")
+	if r := e.get("/items/2"); r.xcache() != "MISS" {
+		t.Fatalf("the lower-case location of a POST: X-Cache %q, want MISS", r.xcache())
+	}
 }
 
 // rangeOfStored: a single byte range of a stored 200 is answered 206 from

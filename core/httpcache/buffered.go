@@ -48,18 +48,7 @@ func (e *Engine) Serve(ctx context.Context, r *Request, resp Response, next func
 	if len(x.invalidate) > 0 {
 		err := next()
 		if err == nil {
-			loc, cloc, groups := "", "", ""
-			resp.Header().Range(func(name, value string) {
-				switch canonicalName(name) {
-				case "Location":
-					loc = value
-				case "Content-Location":
-					cloc = value
-				case "Cache-Group-Invalidation":
-					groups = value
-				}
-			})
-			x.invalidateAfter(ctx, statusOr200(resp.Status()), loc, cloc, groups)
+			x.invalidateAfter(ctx, statusOr200(resp.Status()), resp.Header())
 		}
 		x.release()
 		return err

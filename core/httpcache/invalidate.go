@@ -35,10 +35,17 @@ func (e *Engine) unsafeMethod(x *exchange, r *Request) *exchange {
 // once its response (status, Location, Content-Location and, in shared
 // mode, RFC 9875 Cache-Group-Invalidation) is known: only a success or a
 // redirect invalidates.
-func (x *exchange) invalidateAfter(ctx context.Context, status int, location, contentLocation, groups string) {
+func (x *exchange) invalidateAfter(ctx context.Context, status int, h ResponseHeader) {
 	if len(x.invalidate) == 0 || status < 200 || status >= 400 {
 		return
 	}
+	// Whatever the case its names were written in; a name's first value.
+	var location, contentLocation, groups string
+	h.Range(func(name, value string) {
+		_ = keepFirst(&location, name, "Location", value) ||
+			keepFirst(&contentLocation, name, "Content-Location", value) ||
+			keepFirst(&groups, name, "Cache-Group-Invalidation", value)
+	})
 	if groups != "" && x.e.cfg.mode == SharedCache {
 		if tags := groupInvalidations(x.host, groups); len(tags) > 0 {
 			_ = x.e.cache.InvalidateTags(context.WithoutCancel(ctx), tags)

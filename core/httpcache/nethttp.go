@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 )
 
 // Handler returns next with its responses cached: net/http middleware.
@@ -199,8 +200,7 @@ func (x *exchange) watchHTTP(ctx context.Context, under http.ResponseWriter, r *
 		code = http.StatusOK
 	}
 	if err == nil {
-		hdr := under.Header()
-		x.invalidateAfter(ctx, code, hdr.Get("Location"), hdr.Get("Content-Location"), hdr.Get("Cache-Group-Invalidation"))
+		x.invalidateAfter(ctx, code, netResponseHeader(under.Header()))
 	}
 	return err
 }
@@ -374,7 +374,7 @@ func fieldIn(h http.Header, name string) bool {
 		return true
 	}
 	for k := range h {
-		if equalFoldASCII(k, name) {
+		if strings.EqualFold(k, name) {
 			return true
 		}
 	}

@@ -69,7 +69,7 @@ func (x *exchange) prepare(h ResponseHeader) {
 // frameworks may write names in any case, and every decision must see
 // them.
 func (x *exchange) snapshotField(name, value string) {
-	x.snap = append(x.snap, Field{canonicalName(name), value})
+	x.snap = append(x.snap, Field{http.CanonicalHeaderKey(name), value})
 }
 
 // commit is called once, when the status is sent (or, for a buffered
