@@ -3,6 +3,7 @@ package httpcache
 import (
 	"io"
 	"net/http"
+	"strings"
 )
 
 // Field is one response header field.
@@ -72,12 +73,12 @@ func (h netResponseHeader) Set(name, value string) {
 	h[name] = []string{value}
 }
 
-// Del removes name in every spelling. A spelling other than the canonical
-// one is rare: the map is searched only when one may be there.
+// Del removes name in every spelling: besides the canonical one, any a
+// handler wrote straight into the map, which only a scan finds.
 func (h netResponseHeader) Del(name string) {
 	delete(h, name)
 	for k := range h {
-		if len(k) == len(name) && k != name && equalFoldASCII(k, name) {
+		if len(k) == len(name) && k != name && strings.EqualFold(k, name) {
 			delete(h, k)
 		}
 	}

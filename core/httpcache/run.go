@@ -398,43 +398,6 @@ func fieldValue(fields []Field, name string) string {
 	return ""
 }
 
-// canonicalName returns name as http.CanonicalHeaderKey would, without
-// allocating when it already is.
-func canonicalName(name string) string {
-	upper := true
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		if upper && 'a' <= c && c <= 'z' || !upper && 'A' <= c && c <= 'Z' {
-			return http.CanonicalHeaderKey(name)
-		}
-		upper = c == '-'
-	}
-	return name
-}
-
-// equalFoldASCII reports whether a and b are equal ignoring ASCII case.
-func equalFoldASCII(a, b string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := 0; i < len(a); i++ {
-		ca, cb := a[i], b[i]
-		if ca == cb {
-			continue
-		}
-		if 'A' <= ca && ca <= 'Z' {
-			ca += 'a' - 'A'
-		}
-		if 'A' <= cb && cb <= 'Z' {
-			cb += 'a' - 'A'
-		}
-		if ca != cb {
-			return false
-		}
-	}
-	return true
-}
-
 // unionSorted returns the sorted union of two sorted name lists.
 func unionSorted(a, b []string) []string {
 	out := make([]string, 0, len(a)+len(b))
