@@ -7,73 +7,24 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/hoard-go/hoard/examples/quickstart/internal/demo"
+	"github.com/hoard-go/hoard/examples/quickstart/internal/demotest"
 )
 
-var (
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
-	buildOut  []byte
-)
-
-// quickstartBinary builds the program once per test run, as `go run` would.
-func quickstartBinary(t *testing.T) string {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("builds the program; skipped with -short")
-	}
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "quickstart-bin-")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "quickstart")
-		cmd := exec.Command("go", "build", "-o", binPath, ".")
-		buildOut, buildErr = cmd.CombinedOutput()
-	})
-	if buildErr != nil {
-		t.Fatalf("go build: %v\n%s", buildErr, buildOut)
-	}
-	return binPath
-}
-
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if binPath != "" {
-		os.RemoveAll(filepath.Dir(binPath))
-	}
-	os.Exit(code)
-}
-
-// cleanEnv is the test's environment without the variables the program
-// reads, so a developer's HOARD_BACKEND cannot change the outcome.
-func cleanEnv() []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "HOARD_ADAPTER=") && !strings.HasPrefix(kv, "HOARD_BACKEND=") {
-			env = append(env, kv)
-		}
-	}
-	return env
-}
+func TestMain(m *testing.M) { demotest.Main(m) }
 
 // TestCommandFails runs the built program with bad settings: each must
 // end it at once, before anything is built or handed over, with one line
 // on stderr naming the problem, nothing on stdout, and exit status 1.
 func TestCommandFails(t *testing.T) {
-	bin := quickstartBinary(t)
+	bin := demotest.Binary(t)
 	tests := []struct {
 		name string
 		args []string
@@ -95,7 +46,7 @@ func TestCommandFails(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
 			cmd := exec.CommandContext(ctx, bin, append([]string{"-addr", "127.0.0.1:0"}, tt.args...)...)
-			cmd.Env = append(cleanEnv(), tt.env...)
+			cmd.Env = append(demotest.CleanEnv(), tt.env...)
 			var stdout, stderr bytes.Buffer
 			cmd.Stdout, cmd.Stderr = &stdout, &stderr
 			start := time.Now()
@@ -121,7 +72,7 @@ func TestCommandFails(t *testing.T) {
 // TestHelp: -h lists the flags and says where the other adapters and
 // backends are, and exits 0.
 func TestHelp(t *testing.T) {
-	out, err := exec.Command(quickstartBinary(t), "-h").CombinedOutput()
+	out, err := exec.Command(demotest.Binary(t), "-h").CombinedOutput()
 	if err != nil {
 		t.Fatalf("-h: %v\n%s", err, out)
 	}
@@ -138,7 +89,7 @@ func TestHelp(t *testing.T) {
 // the address from the banner, gets a MISS then a HIT and the index, and
 // stops on SIGINT with exit status 0.
 func TestCommandServes(t *testing.T) {
-	bin := quickstartBinary(t)
+	bin := demotest.Binary(t)
 	tests := []struct {
 		adapter  string
 		handover bool
@@ -152,7 +103,7 @@ func TestCommandServes(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 			defer cancel()
 			cmd := exec.CommandContext(ctx, bin, "-addr", "127.0.0.1:0")
-			cmd.Env = append(cleanEnv(), "HOARD_ADAPTER="+tt.adapter)
+			cmd.Env = append(demotest.CleanEnv(), "HOARD_ADAPTER="+tt.adapter)
 			var stderr bytes.Buffer
 			cmd.Stderr = &stderr
 			out, err := cmd.StdoutPipe()
@@ -209,11 +160,11 @@ func TestCommandServes(t *testing.T) {
 // does not answer) is its one line after the hand-over notice, and its
 // exit status.
 func TestHandOverFails(t *testing.T) {
-	bin := quickstartBinary(t)
+	bin := demotest.Binary(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, "-addr", "127.0.0.1:0", "-backend", "redis://127.0.0.1:1/0")
-	cmd.Env = cleanEnv()
+	cmd.Env = demotest.CleanEnv()
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()

@@ -7,62 +7,25 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/hoard-go/hoard/examples/quickstart/internal/demo"
+	"github.com/hoard-go/hoard/examples/quickstart/internal/demotest"
 )
 
-var (
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
-	buildOut  []byte
-)
-
-// quickstartBinary builds the program once per test run, as `go run` would.
-func quickstartBinary(t *testing.T) string {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("builds the program; skipped with -short")
-	}
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "quickstart-bin-")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "quickstart")
-		cmd := exec.Command("go", "build", "-o", binPath, ".")
-		buildOut, buildErr = cmd.CombinedOutput()
-	})
-	if buildErr != nil {
-		t.Fatalf("go build: %v\n%s", buildErr, buildOut)
-	}
-	return binPath
-}
-
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if binPath != "" {
-		os.RemoveAll(filepath.Dir(binPath))
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { demotest.Main(m) }
 
 // TestCommandFails runs the built program with bad settings: each must
 // end it with one line on stderr naming the problem, nothing on stdout,
 // and exit status 1. Every server address is 127.0.0.1 on port 1, where
 // nothing listens.
 func TestCommandFails(t *testing.T) {
-	bin := quickstartBinary(t)
+	bin := demotest.Binary(t)
 	tests := []struct {
 		name string
 		args []string
@@ -92,7 +55,7 @@ func TestCommandFails(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
 			cmd := exec.CommandContext(ctx, bin, append([]string{"-addr", "127.0.0.1:0"}, tt.args...)...)
-			cmd.Env = append(cleanEnv(), tt.env...)
+			cmd.Env = append(demotest.CleanEnv(), tt.env...)
 			var stdout, stderr bytes.Buffer
 			cmd.Stdout, cmd.Stderr = &stdout, &stderr
 			start := time.Now()
@@ -115,30 +78,18 @@ func TestCommandFails(t *testing.T) {
 	}
 }
 
-// cleanEnv is the test's environment without the variables the program
-// reads, so a developer's HOARD_BACKEND cannot change the outcome.
-func cleanEnv() []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "HOARD_ADAPTER=") && !strings.HasPrefix(kv, "HOARD_BACKEND=") {
-			env = append(env, kv)
-		}
-	}
-	return env
-}
-
 // TestCommandServes runs the built program with its defaults (but a free
 // port), reads the address from its banner, gets a MISS then a HIT, and
 // stops it with SIGINT: it must exit 0.
 func TestCommandServes(t *testing.T) {
-	bin := quickstartBinary(t)
+	bin := demotest.Binary(t)
 	for _, adapter := range demo.Adapters {
 		t.Run(adapter, func(t *testing.T) {
 			t.Parallel()
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			defer cancel()
 			cmd := exec.CommandContext(ctx, bin, "-addr", "127.0.0.1:0")
-			cmd.Env = append(cleanEnv(), "HOARD_ADAPTER="+adapter)
+			cmd.Env = append(demotest.CleanEnv(), "HOARD_ADAPTER="+adapter)
 			var stderr bytes.Buffer
 			cmd.Stderr = &stderr
 			out, err := cmd.StdoutPipe()
