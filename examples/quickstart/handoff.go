@@ -24,8 +24,9 @@ const allModule = "github.com/hoard-go/hoard/examples/quickstart/all"
 
 // handOver builds examples/quickstart/all with the go command and runs it
 // with cfg's arguments, passing SIGINT and SIGTERM on; its exit status
-// becomes this program's.
-func handOver(cfg demo.Config) error {
+// becomes this program's. backend is cfg.Backend as shown to people (its
+// password redacted: demo.BackendURL.Display).
+func handOver(cfg demo.Config, backend string) error {
 	goTool := goCommand()
 	dir, err := allDir(goTool)
 	if err != nil {
@@ -33,7 +34,7 @@ func handOver(cfg demo.Config) error {
 	}
 	what := "-adapter " + cfg.Adapter
 	if cfg.Adapter == demo.AdapterStdlib {
-		what = "-backend " + redactedBackend(cfg.Backend)
+		what = "-backend " + backend
 	}
 	fmt.Fprintf(os.Stderr, "quickstart: %s is served by examples/quickstart/all (every adapter and backend); building it, the first time downloads their drivers\n", what)
 	tmp, err := os.MkdirTemp("", "hoard-quickstart-")
@@ -110,13 +111,4 @@ func allDir(goTool string) (string, error) {
 		}
 	}
 	return "", errors.New("cannot find examples/quickstart/all: from a checkout of hoard, run go run ./examples/quickstart/all with the same flags")
-}
-
-// redactedBackend is the backend URL without its password.
-func redactedBackend(raw string) string {
-	b, err := demo.ParseBackendURL(raw)
-	if err != nil {
-		return "?"
-	}
-	return b.Display
 }

@@ -84,7 +84,7 @@ func start(cfg demo.Config) error {
 		return err
 	}
 	if cfg.Adapter != demo.AdapterStdlib || b.Kind != demo.KindMemory {
-		return handOver(cfg)
+		return handOver(cfg, b.Display)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
