@@ -35,7 +35,14 @@ func (e *Engine) appendKey(dst []byte, r *Request, f *requestFields) []byte {
 // "a/" with a path of "x" then had the key of host "a", path "/x".)
 func (e *Engine) appendID(b []byte, r *Request, f *requestFields) []byte {
 	if e.cfg.keyFunc != nil {
-		b = appendComponent(b, e.cfg.keyFunc(*r))
+		req := *r
+		if req.Header == nil {
+			// A request the engine made up (a Location to invalidate, a
+			// URL to purge) has no fields; the key function may still
+			// read some.
+			req.Header = netRequestHeader(nil)
+		}
+		b = appendComponent(b, e.cfg.keyFunc(req))
 	} else {
 		// host, path and normalised query, each its own component (the
 		// sorted query keeps the raw one's length).

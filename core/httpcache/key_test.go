@@ -1,6 +1,9 @@
 package httpcache
 
 import (
+	"context"
+	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -238,5 +241,42 @@ func BenchmarkAppendKey(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		buf = e.appendKey(buf[:0], r, &f)
+	}
+}
+
+// TestKeyFuncOnMadeUpRequests: a key function that reads a request field
+// also runs, without a panic, on the requests the engine makes up itself:
+// a purged URL, and the Location of a POST it invalidates.
+func TestKeyFuncOnMadeUpRequests(t *testing.T) {
+	byTenant := func(r Request) string { return r.Header.Get("X-Tenant") + r.Path }
+	e := newEngine(t, newMemoStore(), nil, WithKeyFunc(byTenant))
+	h := e.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost {
+			w.Header().Set("Location", "/items/2")
+			w.WriteHeader(http.StatusCreated)
+			return
+		}
+		_, _ = w.Write([]byte("item"))
+	}))
+	serve := func(method, path string) *httptest.ResponseRecorder {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest(method, path, nil))
+		return w
+	}
+	serve("GET", "/items/2")
+	if w := serve("POST", "/items"); w.Code != http.StatusCreated {
+		t.Fatalf("POST: %d", w.Code)
+	}
+	if w := serve("GET", "/items/2"); w.Header().Get("X-Cache") != "MISS" {
+		t.Errorf("the POST's Location: X-Cache %q, want MISS", w.Header().Get("X-Cache"))
+	}
+	if w := serve("GET", "/items/2"); w.Header().Get("X-Cache") != "HIT" {
+		t.Fatalf("X-Cache %q, want HIT", w.Header().Get("X-Cache"))
+	}
+	if err := e.Purge(context.Background(), "http://example.com/items/2"); err != nil {
+		t.Fatal(err)
+	}
+	if w := serve("GET", "/items/2"); w.Header().Get("X-Cache") != "MISS" {
+		t.Errorf("after a purge: X-Cache %q, want MISS", w.Header().Get("X-Cache"))
 	}
 }
