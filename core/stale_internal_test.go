@@ -32,3 +32,11 @@ func TestRefreshEarlyDistribution(t *testing.T) {
 		}
 	}
 }
+
+// RefreshesRunning is how many background refreshes of c have not ended,
+// for tests that must wait for one to leave its flight.
+func RefreshesRunning(c *Cache) int {
+	c.refreshes.mu.Lock()
+	defer c.refreshes.mu.Unlock()
+	return c.refreshes.active
+}
