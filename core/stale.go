@@ -99,12 +99,12 @@ type valueState struct {
 }
 
 // servesStale reports whether the call asked for anything of this file.
-func (cc *callConfig) servesStale() bool {
+func (cc callConfig) servesStale() bool {
 	return cc.staleWhileRevalidate > 0 || cc.staleIfError > 0 || cc.earlyRefresh > 0
 }
 
 // keepStale is how long a result is kept past its TTL for this call.
-func (cc *callConfig) keepStale() time.Duration {
+func (cc callConfig) keepStale() time.Duration {
 	return max(cc.staleWhileRevalidate, cc.staleIfError)
 }
 
