@@ -2,6 +2,7 @@ package hoardfiber
 
 import (
 	"bytes"
+	"iter"
 	"unsafe"
 
 	"github.com/valyala/fasthttp"
@@ -66,18 +67,7 @@ func (h *exactRequestHeader) Set(name, value string) {
 	(*fasthttp.RequestHeader)(h).Set(name, value)
 }
 
-func (h *exactRequestHeader) Del(name string) {
-	fh := (*fasthttp.RequestHeader)(h)
-	var spellings []string
-	for k := range fh.All() {
-		if equalFold(k, name) {
-			spellings = append(spellings, string(k))
-		}
-	}
-	for _, k := range spellings {
-		fh.Del(k)
-	}
-}
+func (h *exactRequestHeader) Del(name string) { headerDel((*fasthttp.RequestHeader)(h), name) }
 
 // responseHeader is the engine's view of a response header that has not
 // been sent. Range lists fasthttp's special fields too (Content-Type with
@@ -100,8 +90,15 @@ func (h *responseHeader) Set(name, value string) {
 
 func (h *responseHeader) Del(name string) { headerDel((*fasthttp.ResponseHeader)(h), name) }
 
-// headerDel removes every spelling of name.
-func headerDel(h *fasthttp.ResponseHeader, name string) {
+// fastHeader is a fasthttp request or response header.
+type fastHeader interface {
+	All() iter.Seq2[[]byte, []byte]
+	Del(key string)
+}
+
+// headerDel removes every spelling of name: name itself, then each other
+// spelling h lists.
+func headerDel(h fastHeader, name string) {
 	var spellings []string
 	for k := range h.All() {
 		if equalFold(k, name) && string(k) != name {
