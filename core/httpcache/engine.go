@@ -236,9 +236,6 @@ func (e *Engine) begin(ctx context.Context, r *Request) *exchange {
 	x.label = "MISS"
 	x.status = e.statusMiss
 	x.host = r.Host // a view, read while the request lasts
-	if e.cfg.tagsFunc != nil {
-		x.reqTags = e.cfg.tagsFunc(*r)
-	}
 	if x.refresh {
 		x.ownKey()
 		x.status = e.statusRefresh
@@ -252,20 +249,29 @@ func (e *Engine) begin(ctx context.Context, r *Request) *exchange {
 		}
 		if ent.Kind == envelope.KindVary {
 			if d, ent, err = e.lookupVariant(ctx, x, ent, now); err != nil {
-				return e.miss(ctx, x, forgotten)
+				return e.tagged(e.miss(ctx, x, forgotten), r)
 			}
 		} else if useHot && d != nil {
 			if len(d.Entry.Tags) == 0 { // a tagged entry's tags are checked on every read
 				e.hot.remember(hotHash, r, x.req.vary, d.Memo)
 			}
 		}
-		return e.decide(ctx, x, d, ent, now, forgotten)
+		return e.tagged(e.decide(ctx, x, d, ent, now, forgotten), r)
 	}
 	// A backend that failed the lookup (a timeout, an open breaker) is not
 	// waited on again to store the response: a miss costs one operation
 	// timeout at most.
 	x.run.backendDown = !errors.Is(err, hoard.ErrNotFound)
-	return e.miss(ctx, x, forgotten)
+	return e.tagged(e.miss(ctx, x, forgotten), r)
+}
+
+// tagged calls the route's tags function for an exchange that will run
+// the handler: a hit pays nothing for it.
+func (e *Engine) tagged(x *exchange, r *Request) *exchange {
+	if e.cfg.tagsFunc != nil && x.outcome != hit {
+		x.reqTags = e.cfg.tagsFunc(*r)
+	}
+	return x
 }
 
 // lookupVariant follows a vary record to the variant the request's values
