@@ -60,6 +60,7 @@ func tieredCache(tb testing.TB, srv *testserver.Server, prefix string) *hoard.Ca
 	}
 	bus, err := store.Bus("bench:" + prefix)
 	if err != nil {
+		_ = store.Close()
 		tb.Fatal(err)
 	}
 	tier, err := tiered.New(context.Background(), tiered.Options{Remote: store, Bus: bus, MaxAge: time.Minute})

@@ -200,9 +200,15 @@ func openBackend(ctx context.Context, c config) (hoard.Backend, error) {
 		}
 		bus, err := store.Bus("chaos:invalidations")
 		if err != nil {
+			_ = store.Close()
 			return nil, err
 		}
-		return tiered.New(ctx, tiered.Options{Remote: store, Bus: bus, MaxAge: c.tierMaxAge})
+		tier, err := tiered.New(ctx, tiered.Options{Remote: store, Bus: bus, MaxAge: c.tierMaxAge})
+		if err != nil {
+			_ = store.Close()
+			return nil, err
+		}
+		return tier, nil
 	case "memcache":
 		// gomemcache takes no context: its Timeout is what bounds a call to
 		// a stalled server.
