@@ -59,19 +59,7 @@ func (s *Store) GetMulti(ctx context.Context, keys []string) ([][]byte, error) {
 	gens := make(map[string]int64)
 	out := make([][]byte, len(keys))
 	for i, k := range keys {
-		var gen int64
-		if ns, ok := hoard.KeyNamespace(k); ok {
-			g, known := gens[ns]
-			if !known {
-				if g, err = numberAttr(found[generationKey(ns)], s.opts.GenerationAttribute, false); err != nil {
-					return nil, err
-				}
-				gens[ns] = g
-				s.gens.remember(ns, g)
-			}
-			gen = g
-		}
-		v, err := s.hit(found[k], gen)
+		v, err := s.batchHit(found, k, gens)
 		switch {
 		case errors.Is(err, hoard.ErrNotFound):
 		case err != nil:

@@ -45,12 +45,12 @@ type Options struct {
 	// Default "gen".
 	GenerationAttribute string
 
-	// EventuallyConsistentReads makes Get use eventually consistent reads.
-	// The default (false) is strongly consistent reads: a Set, Delete or
-	// ClearNamespace is seen by every instance at once, as the cache
-	// contract asks. Eventually consistent reads cost half the read
-	// capacity, but may serve a deleted or cleared entry for up to about a
-	// second.
+	// EventuallyConsistentReads makes Get and GetMulti use eventually
+	// consistent reads. The default (false) is strongly consistent reads:
+	// a Set, Delete or ClearNamespace is seen by every instance at once, as
+	// the cache contract asks. Eventually consistent reads cost half the
+	// read capacity, but may serve a deleted or cleared entry for up to
+	// about a second.
 	EventuallyConsistentReads bool
 
 	// Now returns the current time; tests set it to move time forward.

@@ -82,16 +82,34 @@ func (s *Store) Get(ctx context.Context, key string) ([]byte, error) {
 		}
 		return s.hit(out.Item, 0)
 	}
-	gk := generationKey(ns)
-	found, err := s.batchGet(ctx, []string{key, gk})
+	found, err := s.batchGet(ctx, []string{key, generationKey(ns)})
 	if err != nil {
 		return nil, err
 	}
-	gen, err := numberAttr(found[gk], s.opts.GenerationAttribute, false)
-	if err != nil {
-		return nil, err
+	return s.batchHit(found, key, nil)
+}
+
+// batchHit returns key's value from found, what batchGet read for it:
+// key's item and, for a key in a namespace, the namespace's generation
+// item, whose generation it remembers for writes (see generation). gens,
+// when not nil, holds the generations already read from found, so each is
+// decoded once per batch.
+func (s *Store) batchHit(found map[string]map[string]types.AttributeValue, key string, gens map[string]int64) ([]byte, error) {
+	var gen int64
+	if ns, ok := hoard.KeyNamespace(key); ok {
+		g, known := gens[ns]
+		if !known {
+			var err error
+			if g, err = numberAttr(found[generationKey(ns)], s.opts.GenerationAttribute, false); err != nil {
+				return nil, err
+			}
+			if gens != nil {
+				gens[ns] = g
+			}
+			s.gens.remember(ns, g)
+		}
+		gen = g
 	}
-	s.gens.remember(ns, gen)
 	return s.hit(found[key], gen)
 }
 
