@@ -62,11 +62,12 @@ func (m *middleware) handle(c *fiber.Ctx) error {
 		Path:     b2s(uri.PathOriginal()),
 		RawQuery: b2s(uri.QueryString()),
 		// fasthttp reads the clock for every request: one read fewer.
-		Time:    fctx.Time(),
-		Refresh: m,
+		Time: fctx.Time(),
 	}
+	a := m.appInfo(c.App())
+	req.Refresh = a
 	var resp httpcache.Response
-	switch a := m.appInfo(c.App()); {
+	switch {
 	case a.exact:
 		req.Header = (*exactRequestHeader)(&fctx.Request.Header)
 		resp = (*exactResponse)(fctx)

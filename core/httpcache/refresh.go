@@ -31,19 +31,20 @@ import (
 // refreshField carries the engine's token on a background refresh.
 const refreshField = "Hoard-Refresh"
 
-// refreshTimeout bounds a background refresh replayed on net/http.
+// refreshTimeout bounds a background refresh replayed on net/http (a
+// Refresher's replay has no context to bound).
 const refreshTimeout = 30 * time.Second
 
 // Refresher is implemented by an adapter that can run a request through
 // its whole application again (see Request.Refresh).
 type Refresher interface {
-	// Refresh starts r again through the application, in a goroutine of
-	// its own, with the field name set to value in its header, discards
-	// the response and then calls done (done is called in every case,
-	// also when r cannot be replayed). It is called while r is being
-	// served and must copy what it needs of r before it returns; r.Header
-	// is the adapter's own RequestHeader.
-	Refresh(r *Request, name, value string, done func())
+	// Refresh returns a function that runs r again through the whole
+	// application, with the field name set to value in its header, and
+	// discards the response; nil when r cannot be replayed. The engine
+	// runs it in a goroutine of its own, and reports a panic. Refresh is
+	// called while r is being served and must copy what it needs of r
+	// before it returns; r.Header is the adapter's own RequestHeader.
+	Refresh(r *Request, name, value string) func()
 }
 
 // newRefreshToken returns the random value that marks an engine's own
@@ -64,9 +65,19 @@ func serverHandler(r *http.Request) http.Handler {
 	return nil
 }
 
-// canRefresh reports whether x's request can be replayed.
+// canRefresh reports whether x's request can be replayed, and settles
+// what a net/http request is replayed through: its server's handler, the
+// whole application, else the engine's handler (x.app).
 func (x *exchange) canRefresh() bool {
-	return x.refresher != nil || x.app != nil || x.hreq != nil && serverHandler(x.hreq) != nil
+	if x.refresher != nil {
+		return true
+	}
+	if x.hreq != nil {
+		if h := serverHandler(x.hreq); h != nil {
+			x.app = h
+		}
+	}
+	return x.hreq != nil && x.app != nil
 }
 
 // startRefresh starts the background refresh of the stale entry x was
@@ -79,51 +90,50 @@ func (x *exchange) startRefresh(ctx context.Context, r *Request) {
 		return
 	}
 	e.cache.Observe(ctx, bridge.Refresh, "http", key, nil)
-	switch {
-	case r.Refresh != nil:
+	var run func(context.Context)
+	if x.refresher != nil {
 		cp := *r // only this copy escapes: r stays on the adapter's stack
-		r.Refresh.Refresh(&cp, refreshField, e.refreshToken, func() { e.cache.ReleaseRefresh(key, began) })
-	case r.hreq != nil && (r.app != nil || serverHandler(r.hreq) != nil):
-		app := serverHandler(r.hreq)
-		if app == nil {
-			app = r.app
+		if replay := x.refresher.Refresh(&cp, refreshField, e.refreshToken); replay != nil {
+			run = func(context.Context) { replay() }
 		}
-		replay := r.hreq.Clone(context.WithoutCancel(ctx))
+	} else {
+		replay := x.hreq.Clone(context.WithoutCancel(ctx))
 		replay.Body, replay.ContentLength = http.NoBody, 0
 		replay.Header.Set(refreshField, e.refreshToken)
-		go e.replayHTTP(key, began, app, replay)
-	default:
-		e.cache.EndRefresh(key, false, 0)
+		app := x.app
+		run = func(ctx context.Context) {
+			app.ServeHTTP(&discardResponse{header: http.Header{}}, replay.WithContext(ctx))
+		}
 	}
+	if run == nil {
+		e.cache.ReleaseRefresh(key, began)
+		return
+	}
+	go e.replay(context.WithoutCancel(ctx), key, began, run)
 }
 
-// replayHTTP runs a net/http refresh to its end, within refreshTimeout.
-func (e *Engine) replayHTTP(key string, began int64, app http.Handler, r *http.Request) {
-	ctx, cancel := context.WithTimeout(r.Context(), refreshTimeout)
+// replay runs a refresh's replay to its end, within refreshTimeout where
+// the replay takes a context. The replayed request, once it reaches the
+// engine's refresh path, ends the refresh (and says whether it failed);
+// one that does not (a middleware answered it, or the entry was fresh
+// again) is ended here. A panic is reported, not raised: no server is
+// there to recover it.
+func (e *Engine) replay(ctx context.Context, key string, began int64, run func(context.Context)) {
+	ctx, cancel := context.WithTimeout(ctx, refreshTimeout)
 	defer cancel()
-	// The replayed request, once it reaches the engine's refresh path,
-	// ends the refresh (and says whether it failed); one that does not (a
-	// middleware answered it, or the entry was fresh again) is ended here.
 	defer e.cache.ReleaseRefresh(key, began)
 	defer func() {
 		if v := recover(); v != nil {
 			e.cache.Observe(ctx, bridge.Error, "refresh", key, panicError(v))
 		}
 	}()
-	app.ServeHTTP(&discardResponse{header: http.Header{}}, r.WithContext(ctx))
+	run(ctx)
 }
 
 // discardResponse is the writer of a replayed refresh: the engine in the
 // replayed request's path stores what it needs; the rest goes nowhere.
-type discardResponse struct {
-	header http.Header
-	code   int
-}
+type discardResponse struct{ header http.Header }
 
-func (w *discardResponse) Header() http.Header { return w.header }
-func (w *discardResponse) WriteHeader(code int) {
-	if w.code == 0 {
-		w.code = code
-	}
-}
+func (w *discardResponse) Header() http.Header         { return w.header }
+func (w *discardResponse) WriteHeader(int)             {}
 func (w *discardResponse) Write(p []byte) (int, error) { return len(p), nil }
