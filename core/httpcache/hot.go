@@ -104,6 +104,9 @@ func (t *hotTable) find(hash uint64, r *Request, vary []string) *memo.Decoded {
 	if e == nil || e.hash != hash || e.path != r.Path || e.query != r.RawQuery || e.host != r.Host || !slices.Equal(e.vary, vary) {
 		return nil
 	}
+	if e.memo.Expired() {
+		return nil // a local tier's copy past its deadline, not dropped yet
+	}
 	return e.memo.Live()
 }
 

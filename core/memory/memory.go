@@ -12,6 +12,9 @@
 // hoard keeps each HTTP entry decoded beside the store's copy (a memo), and
 // the store drops that memo the moment the value leaves, so hoard can
 // answer a repeated request from the memo alone (see core/httpcache/hit.go).
+// A value kept for less than the lifetime written in it (a local tier's
+// copy, package tiered) may expire before otter drops it: its memo carries
+// the store's deadline instead (memo.Expiring).
 //
 // MaxBytes bounds the store's live data, not the process: with Go's default
 // GC (GOGC=100) the heap grows to about twice the live heap before a
@@ -288,9 +291,17 @@ func (s *Store) Set(ctx context.Context, key string, value []byte, ttl time.Dura
 	if int64(len(value)) > s.maxValue {
 		return fmt.Errorf("memory: %d-byte value over the %d-byte entry limit: %w", len(value), s.maxValue, hoard.ErrTooLarge)
 	}
-	it := &item{value: bytes.Clone(value), ttl: max(ttl, 0), memo: new(memo.Memo), staleAt: envelope.FreshUntil(value)}
+	it := &item{value: bytes.Clone(value), ttl: max(ttl, 0), staleAt: envelope.FreshUntil(value)}
 	if ttl > 0 {
 		it.deadline = s.now() + int64(ttl)
+	}
+	if exp := envelope.Expiry(value); it.deadline != 0 && envelope.IsHTTP(value) && (exp == 0 || s.wallNow()+int64(ttl) < exp) {
+		// Kept for less than the value's own lifetime (a local copy, package
+		// tiered): otter drops it some time after its deadline, so the memo
+		// carries the deadline for hoard's reads that trust it alone.
+		it.memo = memo.Expiring(it.deadline, s.now)
+	} else {
+		it.memo = new(memo.Memo)
 	}
 	if it.staleAt != 0 {
 		s.staleable.Add(1)

@@ -63,3 +63,45 @@ func TestStaleFirst(t *testing.T) {
 		t.Errorf("fresh entries kept: %d of 100; stale ones left: %d of 100; want the stale ones dropped first", kept, left)
 	}
 }
+
+// TestMemoDeadline: an HTTP value kept for less than the lifetime written
+// in it (a local tier's copy) gives its memo the store's deadline, which
+// the memo reports expired before otter drops the value; one kept for
+// its whole lifetime leaves expiry to its envelope, and reads no clock.
+func TestMemoDeadline(t *testing.T) {
+	clk := NewFakeClock()
+	s, err := New(Options{Now: clk.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	now := clk.Now().UnixNano()
+	value := envelope.Append(nil, &envelope.Entry{Kind: envelope.KindHTTP, Key: []byte("p:n:k"), Status: 200,
+		Created: now, Expires: now + int64(time.Hour), Body: []byte("x")})
+	memoOf := func(key string) interface{ Expired() bool } {
+		_, m, err := s.GetMemo(ctx, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	if err := s.Set(ctx, "p:n:short", value, time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Set(ctx, "p:n:whole", value, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	short, whole := memoOf("p:n:short"), memoOf("p:n:whole")
+	if short.Expired() || whole.Expired() {
+		t.Fatal("a memo expired at once")
+	}
+	clk.Advance(2 * time.Second)
+	if !short.Expired() {
+		t.Error("the short copy's memo is not expired past its TTL")
+	}
+	clk.Advance(2 * time.Hour)
+	if whole.Expired() {
+		t.Error("a value kept for its whole lifetime has a memo deadline")
+	}
+}

@@ -337,3 +337,56 @@ func TestObserverTellsLocal(t *testing.T) {
 		t.Errorf("hit ops %q, want get (from the remote), then get-local", ops)
 	}
 }
+
+// TestHTTPHitHonoursMaxAge: without a bus, the HTTP engine's hot table
+// (which answers a repeated request from the memo it found last time)
+// stops at a local copy's MaxAge like any other read: once the remote
+// value is gone, a request past MaxAge runs the handler. The clock is
+// injected in both the Cache and the Store: the local copy expires on it
+// while otter has not dropped it yet.
+func TestHTTPHitHonoursMaxAge(t *testing.T) {
+	ctx := t.Context()
+	clk := newClock()
+	remote, err := memory.New(memory.Options{Now: clk.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = remote.Close() })
+	s, err := tiered.New(ctx, tiered.Options{Remote: nopCloser{remote}, MaxAge: 50 * time.Millisecond, Now: clk.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	c, err := hoard.New(s, hoard.WithClock(clk.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	engine, err := httpcache.New(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runs := 0
+	h := engine.Handler(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		runs++
+		w.Header().Set("Cache-Control", "max-age=3600")
+		_, _ = w.Write([]byte("v1"))
+	}))
+	serve := func() string {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest("GET", "http://shop.example/p/1", nil))
+		return w.Header().Get("X-Cache")
+	}
+	serve()
+	for range 3 {
+		if x := serve(); x != "HIT" {
+			t.Fatalf("within MaxAge: %s, want HIT", x)
+		}
+	}
+	if err := remote.Clear(ctx); err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(200 * time.Millisecond)
+	if x := serve(); x != "MISS" || runs != 2 {
+		t.Fatalf("past MaxAge with the remote cleared: %s, handler ran %d times; want MISS and 2", x, runs)
+	}
+}

@@ -54,8 +54,14 @@ type Local interface {
 // Implementing it is a promise: whenever a value leaves the backend
 // (replaced, deleted, evicted, expired, cleared, closed), the backend calls
 // [Memo.Drop] on the value's memo before the change is visible to readers.
-// A memo must not keep the value alive (allocate the Memo on its own), so
-// that a dropped one holds nothing.
+// Expiry is the exception a backend may make when it drops expired values
+// lazily: it then gives the memo the value's deadline ([Expiring]), and
+// whoever trusts a memo without asking the backend checks
+// [Memo.Expired] too. (A value's expiry written in its envelope needs no
+// deadline: the Cache checks it. Only a backend that keeps a value for
+// less than that, a local tier, must.) A memo must not keep the value
+// alive (allocate the Memo on its own), so that a dropped one holds
+// nothing.
 type Dropper interface {
 	Getter
 	// Touch records a read of key for the backend's eviction policy without
@@ -68,7 +74,23 @@ type Dropper interface {
 // Memo is the slot a backend keeps beside one stored value.
 type Memo struct {
 	p atomic.Pointer[Decoded]
+	// until is when the backend's copy of the value expires, on now's
+	// scale (0: when its envelope says). Both are set before the memo is
+	// shared and never change.
+	until int64
+	now   func() int64
 }
+
+// Expiring returns a new memo for a value the backend keeps until until,
+// on the clock now, which is read by [Memo.Expired].
+func Expiring(until int64, now func() int64) *Memo {
+	return &Memo{until: until, now: now}
+}
+
+// Expired reports whether the value has passed the deadline it was given
+// with [Expiring] (the backend may not have dropped it yet). It reads the
+// clock only for a memo that has one.
+func (m *Memo) Expired() bool { return m.until != 0 && m.now() >= m.until }
 
 // Decoded is a memo's content: one value, decoded.
 type Decoded struct {
