@@ -17,7 +17,20 @@ import (
 )
 
 func TestConformance(t *testing.T) {
-	adaptertest.Run(t, newServer)
+	adaptertest.Run(t, newServer, adaptertest.WithPurgeServer(newPurgeServer))
+}
+
+// newPurgeServer serves the adapter's purge handler on a real Echo server.
+func newPurgeServer(t *testing.T, c *hoard.Cache, authorize func(*http.Request) error) (string, error) {
+	h, err := hoardecho.PurgeHandler(c, authorize)
+	if err != nil {
+		return "", err
+	}
+	e := newEcho()
+	e.POST("/purge", h)
+	srv := httptest.NewServer(e)
+	t.Cleanup(srv.Close)
+	return srv.URL + "/purge", nil
 }
 
 // newServer mounts each of the suite's routes on a real Echo server, with

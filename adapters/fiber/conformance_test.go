@@ -19,7 +19,19 @@ import (
 func TestConformance(t *testing.T) {
 	// fasthttp closes a body stream it replaces, so the flushed stream of
 	// SetBodyStreamWriter cannot be put behind the engine's reader.
-	adaptertest.Run(t, newServer, adaptertest.FlushedStreamsNotStored(), adaptertest.ServerDate())
+	adaptertest.Run(t, newServer, adaptertest.FlushedStreamsNotStored(), adaptertest.ServerDate(),
+		adaptertest.WithPurgeServer(newPurgeServer))
+}
+
+// newPurgeServer serves the adapter's purge handler on a Fiber app.
+func newPurgeServer(t *testing.T, c *hoard.Cache, authorize func(*http.Request) error) (string, error) {
+	h, err := hoardfiber.PurgeHandler(c, authorize)
+	if err != nil {
+		return "", err
+	}
+	app := fiber.New(fiber.Config{DisableStartupMessage: true})
+	app.Post("/purge", h)
+	return listen(t, app) + "/purge", nil
 }
 
 // newServer mounts the suite's routes on a Fiber app listening on a free

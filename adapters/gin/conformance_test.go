@@ -18,7 +18,20 @@ import (
 func init() { gin.SetMode(gin.ReleaseMode) }
 
 func TestConformance(t *testing.T) {
-	adaptertest.Run(t, newServer)
+	adaptertest.Run(t, newServer, adaptertest.WithPurgeServer(newPurgeServer))
+}
+
+// newPurgeServer serves the adapter's purge handler on a real Gin engine.
+func newPurgeServer(t *testing.T, c *hoard.Cache, authorize func(*http.Request) error) (string, error) {
+	h, err := hoardgin.PurgeHandler(c, authorize)
+	if err != nil {
+		return "", err
+	}
+	r := gin.New()
+	r.POST("/purge", h)
+	srv := httptest.NewServer(r)
+	t.Cleanup(srv.Close)
+	return srv.URL + "/purge", nil
 }
 
 // newServer mounts each of the suite's routes on a real Gin engine, with

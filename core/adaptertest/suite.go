@@ -7,12 +7,14 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	hoard "github.com/hoard-go/hoard/core"
+	"github.com/hoard-go/hoard/core/httpcache"
 	"github.com/hoard-go/hoard/core/memory"
 )
 
@@ -27,8 +29,36 @@ type Option func(*config)
 
 type config struct {
 	newBackend       func(t *testing.T) hoard.Backend
+	purgeServer      PurgeServer
 	flushedNotStored bool
 	serverDate       bool
+}
+
+// PurgeServer starts a real HTTP server of the adapter's framework with
+// the adapter's own purge handler, built over c with authorize, mounted
+// for POST, and returns the URL to POST to; it must stop the server in
+// t.Cleanup. When building the handler fails (no authoriser), it returns
+// that error and starts nothing.
+type PurgeServer func(t *testing.T, c *hoard.Cache, authorize func(*http.Request) error) (string, error)
+
+// WithPurgeServer has the purge scenario go through the adapter's purge
+// handler (default: [NetHTTPPurge] of httpcache.PurgeHandler).
+func WithPurgeServer(p PurgeServer) Option {
+	return func(c *config) { c.purgeServer = p }
+}
+
+// NetHTTPPurge returns a [PurgeServer] for a net/http purge handler built
+// by build (httpcache.PurgeHandler), served by an httptest server.
+func NetHTTPPurge(build func(c *hoard.Cache, authorize func(*http.Request) error, opts ...httpcache.Option) (http.Handler, error)) PurgeServer {
+	return func(t *testing.T, c *hoard.Cache, authorize func(*http.Request) error) (string, error) {
+		h, err := build(c, authorize)
+		if err != nil {
+			return "", err
+		}
+		srv := httptest.NewServer(h)
+		t.Cleanup(srv.Close)
+		return srv.URL + "/purge", nil
+	}
 }
 
 // WithBackend runs the suite on another backend (default: a fresh memory
@@ -63,7 +93,7 @@ func Run(t *testing.T, newServer NewServer, opts ...Option) {
 		}
 		t.Cleanup(func() { _ = s.Close() })
 		return s
-	}}
+	}, purgeServer: NetHTTPPurge(httpcache.PurgeHandler)}
 	for _, o := range opts {
 		o(&cfg)
 	}

@@ -3,8 +3,8 @@ package adaptertest
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -137,16 +137,18 @@ func cacheGroups(s *suite, t *testing.T) {
 	e.expect(e.get("/g", "Host", "other.example"), 200, "HIT", "/g v1") // another origin's group
 }
 
-// purgeEndpoint: httpcache.PurgeHandler refuses what its authoriser
-// refuses, and otherwise purges URLs and tags.
+// purgeEndpoint: the adapter's purge handler (httpcache.PurgeHandler on
+// net/http), on a server of its framework, needs an authoriser, refuses
+// what it refuses, and otherwise purges URLs and invalidates tags, of
+// responses and of values alike.
 func purgeEndpoint(s *suite, t *testing.T) {
 	v := &versioned{version: 1}
 	e := s.start(t, nil, []Route{{Path: "/u", Handler: v.handler(), Options: []httpcache.Option{httpcache.WithTags("u")}},
 		{Path: "/t", Handler: v.handler(), Options: []httpcache.Option{httpcache.WithTags("t")}}})
-	if _, err := httpcache.PurgeHandler(e.cache, nil); err == nil {
+	if _, err := s.cfg.purgeServer(t, e.cache, nil); err == nil {
 		t.Fatal("a purge endpoint without an authoriser was built")
 	}
-	h, err := httpcache.PurgeHandler(e.cache, func(r *http.Request) error {
+	url, err := s.cfg.purgeServer(t, e.cache, func(r *http.Request) error {
 		if r.Header.Get("Authorization") != "Bearer s3cret" {
 			return errors.New("no")
 		}
@@ -156,13 +158,30 @@ func purgeEndpoint(s *suite, t *testing.T) {
 		t.Fatal(err)
 	}
 	purge := func(auth, body string) int {
-		r := httptest.NewRequest(http.MethodPost, "/purge", strings.NewReader(body))
+		t.Helper()
+		r, err := http.NewRequestWithContext(t.Context(), http.MethodPost, url, strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Header.Set("Content-Type", "application/json")
 		if auth != "" {
 			r.Header.Set("Authorization", auth)
 		}
-		w := httptest.NewRecorder()
-		h.ServeHTTP(w, r)
-		return w.Code
+		res, err := e.client.Do(r)
+		if err != nil {
+			t.Fatalf("POST %s: %v", url, err)
+		}
+		_, _ = io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		return res.StatusCode
+	}
+	// A value tagged like /t: a purge by tag reaches it too.
+	if err := hoard.SetValue(t.Context(), e.cache, "k", "v", time.Hour, hoard.Tags("t")); err != nil {
+		t.Fatal(err)
+	}
+	valuePurged := func() bool {
+		_, err := hoard.GetValue[string](t.Context(), e.cache, "k")
+		return errors.Is(err, hoard.ErrNotFound)
 	}
 	e.get("/u")
 	e.get("/t")
@@ -172,14 +191,21 @@ func purgeEndpoint(s *suite, t *testing.T) {
 		if code := purge(auth, body); code != http.StatusForbidden {
 			t.Fatalf("Authorization %q: %d, want 403", auth, code)
 		}
+		if valuePurged() {
+			t.Fatalf("Authorization %q: the tagged value was purged", auth)
+		}
 	}
 	e.expect(e.get("/u"), 200, "HIT", "/u v1")
+	e.expect(e.get("/t"), 200, "HIT", "/t v1")
 	if code := purge("Bearer s3cret", `{"tags": ["not a tag"]}`); code != http.StatusBadRequest {
 		t.Fatalf("a bad tag: %d, want 400", code)
 	}
 	v.bump()
 	if code := purge("Bearer s3cret", body); code != http.StatusNoContent {
 		t.Fatalf("allowed: %d, want 204", code)
+	}
+	if !valuePurged() {
+		t.Fatal("allowed: the tagged value was not purged")
 	}
 	e.expect(e.get("/u"), 200, "MISS", "/u v2")
 	e.expect(e.get("/t"), 200, "MISS", "/t v2")
