@@ -165,13 +165,8 @@ func nextDirective(s string) (directive, rest string) {
 // large is capped; anything else that is not digits is 0: stale.
 func parseDeltaSeconds(arg string) int64 {
 	s := unquote(arg)
-	if s == "" {
+	if !digits(s) {
 		return 0
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return 0
-		}
 	}
 	n, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || n > maxDeltaSeconds {

@@ -331,7 +331,7 @@ func (e *Engine) decide(ctx context.Context, x *exchange, d *memo.Decoded, ent *
 			set.Del(refreshField) // the handler sees the client's request
 		}
 	}
-	if !st.fresh && ent.Flags&(envelope.FlagMustRevalidate|envelope.FlagNoCache) == 0 && !x.refresh &&
+	if !st.fresh && ent.Flags&neverStale == 0 && !x.refresh &&
 		(x.rcc.maxStaleAny || x.rcc.maxStale >= 0 && st.staleFor <= x.rcc.maxStale) &&
 		(x.rcc.maxAge < 0 || st.age <= x.rcc.maxAge) {
 		x.serve(now, d, ent, true) // the client accepts it stale

@@ -49,19 +49,6 @@ func understoodStatus(status int) bool {
 	return status != http.StatusPartialContent && http.StatusText(status) != ""
 }
 
-// validDeltaSeconds reports whether v is one delta-seconds: digits only.
-func validDeltaSeconds(v string) bool {
-	if v == "" {
-		return false
-	}
-	for i := 0; i < len(v); i++ {
-		if v[i] < '0' || v[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
-
 // responseFacts are the fields a storage decision reads.
 type responseFacts struct {
 	cc, targeted, cdn                 cacheControl
@@ -92,21 +79,13 @@ func (e *Engine) readFacts(fields []Field) responseFacts {
 			f.cdn.add(h.Value)
 			f.hasCDN = true
 		case "Expires":
-			if f.expires == "" {
-				f.expires = h.Value
-			}
+			first(&f.expires, h.Value)
 		case "Date":
-			if f.date == "" {
-				f.date = h.Value
-			}
+			first(&f.date, h.Value)
 		case "Last-Modified":
-			if f.lastModified == "" {
-				f.lastModified = h.Value
-			}
+			first(&f.lastModified, h.Value)
 		case "Etag":
-			if f.etag == "" {
-				f.etag = h.Value
-			}
+			first(&f.etag, h.Value)
 		case "Age":
 			f.age = h.Value
 			f.ageLines++
@@ -119,6 +98,14 @@ func (e *Engine) readFacts(fields []Field) responseFacts {
 		}
 	}
 	return f
+}
+
+// first keeps a field's first value: a repeated one is ignored (RFC 9111
+// section 4.2.1).
+func first(dst *string, v string) {
+	if *dst == "" {
+		*dst = v
+	}
 }
 
 // policy decides whether a response with status and fields may be stored
@@ -156,14 +143,12 @@ func (e *Engine) policy(status int, fields []Field, authorized bool, requestTime
 		return storePolicy{}, false
 	}
 	p := storePolicy{}
-	if shared && authorized {
-		// RFC 9111 section 3.5.
-		if !d.public && !d.mustRevalidate && d.sMaxAge < 0 {
-			return storePolicy{}, false
-		}
-	}
+	// RFC 9111 section 3.5: what a shared cache may answer a request with
+	// Authorization from.
 	if d.public || d.mustRevalidate || d.sMaxAge >= 0 {
 		p.flags |= envelope.FlagAuthorized
+	} else if shared && authorized {
+		return storePolicy{}, false
 	}
 	var ok bool
 	if p.vary, ok = e.varyNames(f.vary); !ok {
@@ -195,7 +180,7 @@ func (e *Engine) policy(status int, fields []Field, authorized bool, requestTime
 	if e.cfg.maxTTL > 0 && (p.lifetime == noExpiry || p.lifetime > e.cfg.maxTTL) {
 		p.lifetime = e.cfg.maxTTL
 	}
-	if f.age != "" && (f.ageLines > 1 || !validDeltaSeconds(f.age)) {
+	if f.age != "" && (f.ageLines > 1 || !digits(f.age)) {
 		// An Age that is not one delta-seconds is invalid freshness
 		// information, best taken as stale (RFC 9111 section 4.2.1).
 		p.lifetime = 0
@@ -207,7 +192,7 @@ func (e *Engine) policy(status int, fields []Field, authorized bool, requestTime
 	// response as it ends.
 	apparent := max(0, responseTime-date)
 	var corrected int64
-	if validDeltaSeconds(f.age) {
+	if digits(f.age) {
 		corrected = parseDeltaSeconds(f.age) * int64(time.Second)
 	}
 	if shared {
@@ -239,7 +224,7 @@ func (e *Engine) policy(status int, fields []Field, authorized bool, requestTime
 	p.strip = joinFields(d.noCacheFields, d.privateFields)
 	// Fields Connection names are hop-by-hop: never stored (§3.1).
 	p.strip = joinFields(p.strip, f.connection)
-	p.addMaxAge = p.addMaxAge && e.cfg.maxAgeHeader && !shared
+	p.addMaxAge = p.addMaxAge && e.cfg.maxAgeHeader // set in the default (application) mode only
 	return p, true
 }
 

@@ -175,11 +175,6 @@ func isNotModifiedHeader(name string) bool {
 	return false
 }
 
-// ownHitFields is how many fields a plain hit (a plan's) adds to the
-// stored ones at most: ETag, Age, Content-Length, Cache-Control, X-Cache
-// and Cache-Status.
-const ownHitFields = memo.PlanOwnFields
-
 // appendHitFields lists the header of a hit (or 304, 206, 416) on ent:
 // the stored fields, ETag, Content-Length (and Content-Range), Age,
 // hoard's status headers, and a Cache-Control max-age of the entry's
@@ -256,12 +251,7 @@ func (e *Engine) appendHitFields(fields []Field, ent *envelope.Entry, h *hitStat
 
 // storedHeader returns the first stored value of name.
 func storedHeader(ent *envelope.Entry, name string) string {
-	for n, v, rest := envelope.NextField(ent.Header); n != nil; n, v, rest = envelope.NextField(rest) {
-		if string(n) == name {
-			return unsafeString(v)
-		}
-	}
-	return ""
+	return fieldValueBlock(ent.Header, name)
 }
 
 // hitPlan is one engine's header fields for hits on one stored entry, made

@@ -54,7 +54,7 @@ func (e *Engine) graceWindow() uint32 {
 	if e.cfg.grace <= 0 || e.failures.Load() < graceFailures {
 		return 0
 	}
-	return uint32(min(int64(e.cfg.grace/time.Second), maxDeltaSeconds))
+	return staleWindow(-1, e.cfg.grace)
 }
 
 // noteOutcome records whether x's handler run failed, for WithGrace and
