@@ -4,7 +4,6 @@ import (
 	"context"
 	"io"
 	"net/http"
-	"strconv"
 )
 
 // Serve runs one request through the cache, for frameworks that hand the
@@ -36,12 +35,7 @@ func (e *Engine) Serve(ctx context.Context, r *Request, resp Response, next func
 		return nil
 	case bypass, run:
 		x.prepare(resp.Header())
-		if x.validate {
-			if _, ok := r.Header.(headerSetter); !ok {
-				x.validate = false // no way to make it conditional: fetch it whole
-			}
-		}
-		if x.run.store || x.validate || x.onFailure != failoverNone {
+		if x.runsHandler() {
 			return x.runBuffered(ctx, r.Header, resp, next)
 		}
 	}
@@ -135,16 +129,11 @@ func (x *exchange) runBuffered(ctx context.Context, reqHeader RequestHeader, res
 		x.release()
 		return nil
 	}
-	x.capture(body)
-	if r := &x.run; r.store {
-		if r.etag == "" {
-			// The miss carries the ETag its hits will.
-			r.etag, r.ownETag = bodyETag(body), true
-			resp.Header().Set("Etag", r.etag)
-		}
-		if x.prev != nil {
-			resp.Header().Set("Cache-Status", x.status+"; fwd-status="+strconv.Itoa(status)+"; stored")
-		}
+	if x.run.store {
+		// A view, not a copy: the body is encoded before Serve returns
+		// (commit checked its size).
+		x.run.body = body
+		x.announceStore(resp.Header())
 	}
 	x.finish(ctx)
 	x.release()

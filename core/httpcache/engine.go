@@ -349,7 +349,8 @@ func (e *Engine) decide(ctx context.Context, x *exchange, d *memo.Decoded, ent *
 	case !st.fresh && ent.Flags&envelope.FlagMustRevalidate != 0:
 		x.onFailure = failoverGateway // RFC 9111 section 4.2.4
 	}
-	x.validate = hasValidator(ent) && !x.head
+	_, conditional := x.hdr.(headerSetter) // else the request cannot be made conditional
+	x.validate = conditional && hasValidator(ent) && !x.head
 	if !x.refresh {
 		x.status = e.statusRevalidate
 	}

@@ -81,7 +81,7 @@ func (e *Engine) serveHTTP(w, under http.ResponseWriter, r *http.Request, app, h
 		return nil
 	case bypass, run:
 		x.prepare(netResponseHeader(w.Header()))
-		if x.run.store || x.validate || x.onFailure != failoverNone {
+		if x.runsHandler() {
 			return x.runHTTP(ctx, w, under, r, h, next)
 		}
 		return callNext(under, r, h, next)
@@ -331,15 +331,7 @@ func (w *captureWriter) sendHeld(ctx context.Context) {
 	r := &x.run
 	h := w.w.Header()
 	body := r.body
-	if r.store {
-		if r.etag == "" {
-			r.etag, r.ownETag = bodyETag(body), true
-			h["Etag"] = []string{r.etag}
-		}
-		if x.prev != nil {
-			h["Cache-Status"] = []string{x.status + "; fwd-status=" + strconv.Itoa(r.code) + "; stored"}
-		}
-	}
+	x.announceStore(netResponseHeader(h))
 	if !fieldIn(h, "Content-Length") && !fieldIn(h, "Transfer-Encoding") && bodyAllowed(w.code) && !x.head {
 		h["Content-Length"] = []string{strconv.Itoa(len(body))}
 	}

@@ -193,6 +193,30 @@ func (x *exchange) capture(p []byte) {
 	x.run.body = append(x.run.body, p...)
 }
 
+// runsHandler reports whether the handler runs through the engine: its
+// response is to be stored, or validates a stored one, or may have to be
+// answered in its place.
+func (x *exchange) runsHandler() bool {
+	return x.run.store || x.validate || x.onFailure != failoverNone
+}
+
+// announceStore gives a response about to be stored what its hits will
+// carry: the body's ETag when the handler set none, and when it replaces
+// a stale entry, the Cache-Status that says so.
+func (x *exchange) announceStore(h ResponseHeader) {
+	r := &x.run
+	if !r.store {
+		return
+	}
+	if r.etag == "" {
+		r.etag, r.ownETag = bodyETag(r.body), true
+		h.Set("Etag", r.etag)
+	}
+	if x.prev != nil {
+		h.Set("Cache-Status", x.status+"; fwd-status="+strconv.Itoa(r.code)+"; stored")
+	}
+}
+
 // dropStore marks the response as not to be stored.
 func (x *exchange) dropStore() {
 	x.run.store = false
