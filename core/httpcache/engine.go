@@ -45,6 +45,41 @@ type Engine struct {
 // New returns an engine caching in c. Options are checked here: a bad
 // option is an error now, never a failure at request time.
 func New(c *hoard.Cache, opts ...Option) (*Engine, error) {
+	e, err := configure(c, opts)
+	if err != nil {
+		return nil, err
+	}
+	b := e.cache
+	e.observed, e.ownClock = b.Observed(), b.OwnClock()
+	// Only an in-process backend without an observer is sure not to keep a
+	// key past its lookup; everyone else gets a real string.
+	e.keepKey = !b.InProcess() || e.observed
+	if b.Dropper() != nil && e.cfg.keyFunc == nil {
+		e.hot = newHotTable()
+	}
+	name := e.cfg.cacheStatusName
+	e.statusHit = name + "; hit"
+	e.statusStale = name + "; hit; detail=stale"
+	e.statusMiss = name + "; fwd=uri-miss"
+	e.statusRefresh = name + "; fwd=request"
+	e.statusRevalidate = name + "; fwd=stale"
+	e.statusBypass = name + "; fwd=bypass"
+	e.statusOnlyIfCached = name + "; fwd=miss; detail=only-if-cached"
+	e.statusSWR = name + "; hit; detail=stale-while-revalidate"
+	e.refreshToken = newRefreshToken()
+	e.pool.New = func() any {
+		x := new(exchange)
+		x.visit = x.req.take // bound once: VisitAll gets it without allocating
+		x.addField = x.snapshotField
+		x.cw.x = x
+		return x
+	}
+	return e, nil
+}
+
+// configure returns an engine with its options applied and checked, able
+// to build keys (PurgeURL's) but not to serve (New's).
+func configure(c *hoard.Cache, opts []Option) (*Engine, error) {
 	if c == nil {
 		return nil, fmt.Errorf("%w: nil Cache", hoard.ErrInvalidOption)
 	}
@@ -67,30 +102,6 @@ func New(c *hoard.Cache, opts ...Option) (*Engine, error) {
 	}
 	e := &Engine{cache: b, cfg: cfg}
 	e.keyHead = b.Prefix() + ":" + cfg.namespace + ":"
-	e.observed, e.ownClock = b.Observed(), b.OwnClock()
-	// Only an in-process backend without an observer is sure not to keep a
-	// key past its lookup; everyone else gets a real string.
-	e.keepKey = !b.InProcess() || e.observed
-	if b.Dropper() != nil && cfg.keyFunc == nil {
-		e.hot = newHotTable()
-	}
-	name := cfg.cacheStatusName
-	e.statusHit = name + "; hit"
-	e.statusStale = name + "; hit; detail=stale"
-	e.statusMiss = name + "; fwd=uri-miss"
-	e.statusRefresh = name + "; fwd=request"
-	e.statusRevalidate = name + "; fwd=stale"
-	e.statusBypass = name + "; fwd=bypass"
-	e.statusOnlyIfCached = name + "; fwd=miss; detail=only-if-cached"
-	e.statusSWR = name + "; hit; detail=stale-while-revalidate"
-	e.refreshToken = newRefreshToken()
-	e.pool.New = func() any {
-		x := new(exchange)
-		x.visit = x.req.take // bound once: VisitAll gets it without allocating
-		x.addField = x.snapshotField
-		x.cw.x = x
-		return x
-	}
 	return e, nil
 }
 

@@ -23,7 +23,7 @@ import (
 // entry of requests without those headers is dropped; tag such a route's
 // responses (WithTags) and invalidate the tag instead.
 func PurgeURL(ctx context.Context, c *hoard.Cache, rawURL string, opts ...Option) error {
-	e, err := New(c, opts...)
+	e, err := configure(c, opts) // keys only: no engine to serve with
 	if err != nil {
 		return err
 	}
@@ -32,17 +32,25 @@ func PurgeURL(ctx context.Context, c *hoard.Cache, rawURL string, opts ...Option
 
 // Purge is PurgeURL with this engine's options.
 func (e *Engine) Purge(ctx context.Context, rawURL string) error {
-	u, err := url.Parse(rawURL)
-	if err != nil || u.Host == "" {
-		return fmt.Errorf("%w: purge %q: an absolute URL is needed", hoard.ErrInvalidOption, rawURL)
+	key, err := e.purgeKey(rawURL)
+	if err != nil {
+		return err
 	}
-	get := Request{Method: "GET", Host: u.Host, Path: u.EscapedPath(), RawQuery: u.RawQuery}
-	f := requestFields{vary: make([]string, len(e.cfg.varyBy))}
-	key := string(e.appendKey(nil, &get, &f))
 	if err := e.cache.Delete(ctx, key); err != nil {
 		return fmt.Errorf("httpcache: purge %q: %w", rawURL, err)
 	}
 	return nil
+}
+
+// purgeKey is the key of a GET for rawURL, an absolute URL.
+func (e *Engine) purgeKey(rawURL string) (string, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil || u.Host == "" {
+		return "", fmt.Errorf("%w: purge %q: an absolute URL is needed", hoard.ErrInvalidOption, rawURL)
+	}
+	get := Request{Method: "GET", Host: u.Host, Path: u.EscapedPath(), RawQuery: u.RawQuery}
+	f := requestFields{vary: make([]string, len(e.cfg.varyBy))}
+	return string(e.appendKey(nil, &get, &f)), nil
 }
 
 // PurgeRequest is the JSON body the purge endpoint takes.
@@ -106,10 +114,13 @@ func PurgeHandler(c *hoard.Cache, authorize func(*http.Request) error, opts ...O
 
 // purge carries out a PurgeRequest: validated whole first, then done.
 func purge(ctx context.Context, c *hoard.Cache, e *Engine, req *PurgeRequest) error {
-	for _, u := range req.URLs {
-		if p, err := url.Parse(u); err != nil || p.Host == "" {
-			return fmt.Errorf("%w: %q is not an absolute URL", hoard.ErrInvalidOption, u)
+	keys := make([]string, len(req.URLs))
+	for i, u := range req.URLs {
+		k, err := e.purgeKey(u)
+		if err != nil {
+			return err
 		}
+		keys[i] = k
 	}
 	for _, t := range req.Tags {
 		if err := hoard.ValidateTag(t); err != nil {
@@ -127,8 +138,10 @@ func purge(ctx context.Context, c *hoard.Cache, e *Engine, req *PurgeRequest) er
 		opts = append(opts, hoard.OnlyNamespace(req.Namespace))
 	}
 	var errs []error
-	for _, u := range req.URLs {
-		errs = append(errs, e.Purge(ctx, u))
+	for i, k := range keys {
+		if err := e.cache.Delete(ctx, k); err != nil {
+			errs = append(errs, fmt.Errorf("httpcache: purge %q: %w", req.URLs[i], err))
+		}
 	}
 	if len(req.Tags) > 0 {
 		errs = append(errs, c.InvalidateTags(ctx, req.Tags, opts...))
