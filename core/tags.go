@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/hoard-go/hoard/core/internal/envelope"
+	"github.com/hoard-go/hoard/core/internal/multiget"
 )
 
 // Tags (surrogate keys). An entry may carry tags: an HTTP response from a
@@ -21,7 +22,8 @@ import (
 // Costs: an untagged entry costs what it always did. A tagged one costs
 // one more read of its tags' state keys (two per tag: every namespace's,
 // and its own namespace's), batched into one round trip by a backend
-// that implements MultiGetter; storing one first makes sure its tags'
+// that implements MultiGetter (none for the states a local tier holds,
+// package tiered); storing one first makes sure its tags'
 // states exist (one more read, and a write for each missing one), since a
 // missing state reads as an invalidation. InvalidateTags writes one key per tag and
 // scans nothing; each write is atomic. A tag's state key never expires
@@ -170,20 +172,28 @@ func (c *Cache) tagStateKey(scope, tag string) string {
 	return JoinKey(c.cfg.prefix, tagNamespace, scope+"/"+tag)
 }
 
+// tagStateKeys lists the state keys of the tags in block, the tags block
+// of the entry stored under key: every namespace's and the entry's own
+// namespace's, for each tag. It also returns the block's since, and false
+// for a damaged block.
+func (c *Cache) tagStateKeys(key string, block []byte) (keys []string, since int64, ok bool) {
+	ns, _ := KeyNamespace(key)
+	if i := strings.IndexByte(ns, ':'); i >= 0 {
+		ns = ns[i+1:]
+	}
+	since, ok = envelope.VisitTags(block, func(t []byte) {
+		keys = append(keys, c.tagStateKey(everyNamespace, string(t)), c.tagStateKey(ns, string(t)))
+	})
+	return keys, since, ok
+}
+
 // checkTags reads the states of a tagged entry's tags (key is the
 // entry's) and reports whether it is still valid and, if a soft
 // invalidation made it stale, since when (0 otherwise). A state that
 // cannot be read counts as an invalidation now: a tagged entry is never
 // served when its tags cannot be checked.
 func (c *Cache) checkTags(ctx context.Context, key string, block []byte, now int64) (valid bool, staleAt int64) {
-	ns, _ := KeyNamespace(key)
-	if i := strings.IndexByte(ns, ':'); i >= 0 {
-		ns = ns[i+1:]
-	}
-	var keys []string
-	since, ok := envelope.VisitTags(block, func(t []byte) {
-		keys = append(keys, c.tagStateKey(everyNamespace, string(t)), c.tagStateKey(ns, string(t)))
-	})
+	keys, since, ok := c.tagStateKeys(key, block)
 	if !ok {
 		return false, 0
 	}
@@ -219,14 +229,8 @@ func (c *Cache) checkTags(ctx context.Context, key string, block []byte, now int
 // where it is missing (read, then written: an invalidation of a tag whose
 // state was missing that lands between the two can be lost).
 func (c *Cache) ensureTagStates(ctx context.Context, key string, block []byte) error {
-	ns, _ := KeyNamespace(key)
-	if i := strings.IndexByte(ns, ':'); i >= 0 {
-		ns = ns[i+1:]
-	}
-	var keys []string
-	if _, ok := envelope.VisitTags(block, func(t []byte) {
-		keys = append(keys, c.tagStateKey(everyNamespace, string(t)), c.tagStateKey(ns, string(t)))
-	}); !ok || len(keys) == 0 {
+	keys, _, ok := c.tagStateKeys(key, block)
+	if !ok || len(keys) == 0 {
 		return nil
 	}
 	states, err := c.getMulti(ctx, keys)
@@ -247,30 +251,42 @@ func (c *Cache) ensureTagStates(ctx context.Context, key string, block []byte) e
 }
 
 // getMulti reads keys, in one round trip where the backend can; a missing
-// key is nil.
+// key is nil. A backend with a local tier (memo.Local) is asked for each
+// key there first, outside the operation timeout: only the keys it lacks
+// are read from the backend.
 func (c *Cache) getMulti(ctx context.Context, keys []string) ([][]byte, error) {
 	var out [][]byte
-	_, err := c.call(ctx, "get", keys[0], func(ctx context.Context) error {
-		if mg, ok := c.backend.(MultiGetter); ok {
-			var err error
-			out, err = mg.GetMulti(ctx, keys)
-			return err
-		}
+	missing := keys
+	var at []int // with a local tier: where the values of missing go in out
+	if c.local != nil {
 		out = make([][]byte, len(keys))
+		missing = nil
 		for i, k := range keys {
-			v, err := c.backend.Get(ctx, k)
-			switch {
-			case errors.Is(err, ErrNotFound):
-			case err != nil:
-				return err
-			default:
+			if v, _, ok := c.local.GetLocal(k); ok {
 				out[i] = v
+			} else {
+				missing = append(missing, k)
+				at = append(at, i)
 			}
 		}
-		return nil
-	})
-	if err == nil && len(out) != len(keys) {
-		err = fmt.Errorf("hoard: GetMulti returned %d values for %d keys", len(out), len(keys))
+		if len(missing) == 0 {
+			return out, nil
+		}
 	}
-	return out, err
+	var vals [][]byte
+	_, err := c.call(ctx, "get", missing[0], func(ctx context.Context) error {
+		var err error
+		vals, err = multiget.Get(ctx, c.backend, missing, ErrNotFound)
+		return err
+	})
+	if err == nil && len(vals) != len(missing) {
+		err = fmt.Errorf("hoard: GetMulti returned %d values for %d keys", len(vals), len(missing))
+	}
+	if err != nil || out == nil {
+		return vals, err
+	}
+	for j, i := range at {
+		out[i] = vals[j]
+	}
+	return out, nil
 }

@@ -17,6 +17,9 @@ import (
 // remote is a memory store): what the tier itself costs a hit.
 //
 //	bench/instructions.sh core/tiered MemoryHTTPHit TieredHTTPHit MemoryRememberHit TieredRememberHit
+//
+// The Tagged ones are the same hits on an entry with a tag, whose state
+// is read with it (from the local tier too).
 
 func memoryBackend(b *testing.B) hoard.Backend {
 	s, err := memory.New(memory.Options{})
@@ -43,12 +46,12 @@ func tieredBackend(b *testing.B) hoard.Backend {
 	return s
 }
 
-func benchHTTPHit(b *testing.B, backend hoard.Backend) {
+func benchHTTPHit(b *testing.B, backend hoard.Backend, opts ...httpcache.Option) {
 	c, err := hoard.New(backend)
 	if err != nil {
 		b.Fatal(err)
 	}
-	e, err := httpcache.New(c)
+	e, err := httpcache.New(c, opts...)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -63,19 +66,19 @@ func benchHTTPHit(b *testing.B, backend hoard.Backend) {
 	}
 }
 
-func benchRememberHit(b *testing.B, backend hoard.Backend) {
+func benchRememberHit(b *testing.B, backend hoard.Backend, opts ...hoard.CallOption) {
 	c, err := hoard.New(backend)
 	if err != nil {
 		b.Fatal(err)
 	}
 	ctx := context.Background()
 	load := func(context.Context) (map[string]int, error) { return map[string]int{"a": 1, "b": 2}, nil }
-	if _, err := hoard.Remember(ctx, c, "k", time.Hour, load); err != nil {
+	if _, err := hoard.Remember(ctx, c, "k", time.Hour, load, opts...); err != nil {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := hoard.Remember(ctx, c, "k", time.Hour, load); err != nil {
+		if _, err := hoard.Remember(ctx, c, "k", time.Hour, load, opts...); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -91,3 +94,11 @@ func BenchmarkMemoryHTTPHit(b *testing.B)     { benchHTTPHit(b, memoryBackend(b)
 func BenchmarkTieredHTTPHit(b *testing.B)     { benchHTTPHit(b, tieredBackend(b)) }
 func BenchmarkMemoryRememberHit(b *testing.B) { benchRememberHit(b, memoryBackend(b)) }
 func BenchmarkTieredRememberHit(b *testing.B) { benchRememberHit(b, tieredBackend(b)) }
+
+func BenchmarkTieredTaggedRememberHit(b *testing.B) {
+	benchRememberHit(b, tieredBackend(b), hoard.Tags("t"))
+}
+
+func BenchmarkTieredTaggedHTTPHit(b *testing.B) {
+	benchHTTPHit(b, tieredBackend(b), httpcache.WithTags("t"))
+}

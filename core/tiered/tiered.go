@@ -13,6 +13,7 @@ import (
 	hoard "github.com/hoard-go/hoard/core"
 	"github.com/hoard-go/hoard/core/internal/envelope"
 	"github.com/hoard-go/hoard/core/internal/memo"
+	"github.com/hoard-go/hoard/core/internal/multiget"
 	"github.com/hoard-go/hoard/core/memory"
 )
 
@@ -255,24 +256,9 @@ func (s *Store) GetMulti(ctx context.Context, keys []string) ([][]byte, error) {
 	for j, i := range missing {
 		rk[j] = keys[i]
 	}
-	var vals [][]byte
-	if mg, ok := s.remote.(hoard.MultiGetter); ok {
-		var err error
-		if vals, err = mg.GetMulti(ctx, rk); err != nil {
-			return nil, err
-		}
-	} else {
-		vals = make([][]byte, len(rk))
-		for j, k := range rk {
-			v, err := s.remote.Get(ctx, k)
-			switch {
-			case errors.Is(err, hoard.ErrNotFound):
-			case err != nil:
-				return nil, err
-			default:
-				vals[j] = v
-			}
-		}
+	vals, err := multiget.Get(ctx, s.remote, rk, hoard.ErrNotFound)
+	if err != nil {
+		return nil, err
 	}
 	for j, i := range missing {
 		out[i] = vals[j]
