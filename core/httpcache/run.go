@@ -110,7 +110,7 @@ func (x *exchange) commit(status int, h ResponseHeader, bodyLen int64) {
 		if fieldValue(x.snap, "Date") == "" {
 			// The 304 is the new response's date (RFC 9110 section 6.6.1):
 			// without it the stored Date would age the freshened entry.
-			r.headers = envelope.AppendField(r.headers, "Date", time.Unix(0, r.responseTime).UTC().Format(http.TimeFormat))
+			r.headers = envelope.AppendField(r.headers, "Date", httpDate(r.responseTime))
 		}
 		return
 	}
@@ -162,7 +162,7 @@ func (x *exchange) commit(status int, h ResponseHeader, bodyLen int64) {
 	}
 	r.tags = x.tagsBlock()
 	if fieldValue(x.snap, "Date") == "" {
-		date := time.Unix(0, r.responseTime).UTC().Format(http.TimeFormat)
+		date := httpDate(r.responseTime)
 		h.Set("Date", date)
 		r.headers = envelope.AppendField(r.headers, "Date", date)
 	}
@@ -192,6 +192,9 @@ func (x *exchange) capture(p []byte) {
 	}
 	x.run.body = append(x.run.body, p...)
 }
+
+// httpDate formats a Unix-nanosecond time as a Date field.
+func httpDate(ns int64) string { return time.Unix(0, ns).UTC().Format(http.TimeFormat) }
 
 // runsHandler reports whether the handler runs through the engine: its
 // response is to be stored, or validates a stored one, or may have to be

@@ -135,28 +135,22 @@ func (x *exchange) failOver(ctx context.Context, code int, err error) {
 // answerFailure makes x the answer to a failed handler run: a hit on the
 // stale x.prev, or a 504.
 func (x *exchange) answerFailure(ctx context.Context, code int) {
+	detail := "stale-if-error"
 	if x.onFailure == failoverGateway {
-		x.outcome, x.label = unsatisfiable, "MISS"
-		x.status = x.e.statusRevalidate
-		if code > 0 {
-			x.status += "; fwd-status=" + strconv.Itoa(code)
-		}
-		x.status += "; detail=must-revalidate"
-		return
+		detail = "must-revalidate"
 	}
-	x.serveStaleOnError(x.e.cache.Now(), code)
-	x.e.cache.Observe(ctx, bridge.Stale, "http", x.key, nil)
-}
-
-// serveStaleOnError makes x a hit on the stale x.prev.
-func (x *exchange) serveStaleOnError(now int64, code int) {
-	x.label = "STALE"
 	x.status = x.e.statusRevalidate
 	if code > 0 {
 		x.status += "; fwd-status=" + strconv.Itoa(code)
 	}
-	x.status += "; detail=stale-if-error"
-	x.serveAs(now, nil, x.prev, true)
+	x.status += "; detail=" + detail
+	if x.onFailure == failoverGateway {
+		x.outcome, x.label = unsatisfiable, "MISS"
+		return
+	}
+	x.label = "STALE"
+	x.serveAs(x.e.cache.Now(), nil, x.prev, true)
+	x.e.cache.Observe(ctx, bridge.Stale, "http", x.key, nil)
 }
 
 // restorePreset takes out of h what the handler set, back to what outer
