@@ -19,7 +19,7 @@ func bareHandler(c echo.Context) error {
 func newBenchEcho(b *testing.B, cached bool) *echo.Echo {
 	e := newEcho()
 	if cached {
-		e.GET("/items", bareHandler, newMiddleware(b, newCache(b)))
+		e.GET("/items", bareHandler, newMiddleware(b, adaptertest.NewCache(b)))
 	} else {
 		e.GET("/items", bareHandler)
 	}

@@ -10,6 +10,7 @@ import (
 	echo "github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
+	"github.com/hoard-go/hoard/core/adaptertest"
 	"github.com/hoard-go/hoard/core/httpcache"
 )
 
@@ -42,7 +43,7 @@ func TestGzip(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEcho()
-			tc.mount(e, newMiddleware(t, newCache(t), tc.opts...), func(c echo.Context) error {
+			tc.mount(e, newMiddleware(t, adaptertest.NewCache(t), tc.opts...), func(c echo.Context) error {
 				return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, []byte(body))
 			})
 			url := serve(t, e) + "/z"

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -18,26 +17,11 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	hoard "github.com/hoard-go/hoard/core"
+	"github.com/hoard-go/hoard/core/adaptertest"
 	"github.com/hoard-go/hoard/core/httpcache"
-	"github.com/hoard-go/hoard/core/memory"
 
 	hoardecho "github.com/hoard-go/hoard/adapters/echo"
 )
-
-// newCache returns a Cache on a fresh memory store.
-func newCache(t testing.TB) *hoard.Cache {
-	t.Helper()
-	store, err := memory.New(memory.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = store.Close() })
-	c, err := hoard.New(store, hoard.WithLogger(slog.New(slog.DiscardHandler)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
 
 func newMiddleware(t testing.TB, c *hoard.Cache, opts ...httpcache.Option) echo.MiddlewareFunc {
 	t.Helper()
@@ -103,7 +87,7 @@ func TestErrorReturnedUnchanged(t *testing.T) {
 					return tc.err
 				}
 				return c.String(http.StatusOK, "fine")
-			}, newMiddleware(t, newCache(t)))
+			}, newMiddleware(t, adaptertest.NewCache(t)))
 			url := serve(t, e) + "/e"
 
 			res, body := get(t, url)
@@ -142,7 +126,7 @@ func TestPanicStoresNothing(t *testing.T) {
 	e := newEcho()
 	e.HTTPErrorHandler = func(_ error, c echo.Context) { _ = c.String(http.StatusOK, "fallback page") }
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisablePrintStack: true}))
-	e.Use(newMiddleware(t, newCache(t)))
+	e.Use(newMiddleware(t, adaptertest.NewCache(t)))
 	e.GET("/p", func(c echo.Context) error {
 		if runs.Add(1) == 1 {
 			panic("boom")
@@ -176,7 +160,7 @@ func TestStream(t *testing.T) {
 			e.GET("/s", func(c echo.Context) error {
 				runs.Add(1)
 				return c.Stream(http.StatusOK, tc.contentType, strings.NewReader(tc.body))
-			}, newMiddleware(t, newCache(t), httpcache.WithMaxBodySize(4<<10)))
+			}, newMiddleware(t, adaptertest.NewCache(t), httpcache.WithMaxBodySize(4<<10)))
 			url := serve(t, e) + "/s"
 			want := strings.TrimSpace(tc.body)
 			expect(t, url, http.StatusOK, "MISS", want)
@@ -215,7 +199,7 @@ func TestFlushReachesClient(t *testing.T) {
 			c.Response().Flush()
 		}
 		return nil
-	}, newMiddleware(t, newCache(t)))
+	}, newMiddleware(t, adaptertest.NewCache(t)))
 	url := serve(t, e) + "/events"
 	for round := range 2 {
 		res, err := http.Get(url)
@@ -260,7 +244,7 @@ func TestBeforeAfterHooks(t *testing.T) {
 			return err
 		}
 	})
-	e.Use(newMiddleware(t, newCache(t)))
+	e.Use(newMiddleware(t, adaptertest.NewCache(t)))
 	e.GET("/hooks", func(c echo.Context) error {
 		c.Response().Before(func() { c.Response().Header().Set("X-Handler-Before", "yes") })
 		return c.String(http.StatusOK, "hooked")
@@ -294,7 +278,7 @@ func TestAlreadyCommitted(t *testing.T) {
 			return next(c)
 		}
 	})
-	e.Use(newMiddleware(t, newCache(t)))
+	e.Use(newMiddleware(t, adaptertest.NewCache(t)))
 	e.GET("/c", func(c echo.Context) error {
 		runs.Add(1)
 		_, err := io.WriteString(c.Response(), "late")
@@ -319,7 +303,7 @@ func TestPathParams(t *testing.T) {
 	e.GET("/users/:id", func(c echo.Context) error {
 		runs.Add(1)
 		return c.String(http.StatusOK, "user "+c.Param("id"))
-	}, newMiddleware(t, newCache(t)))
+	}, newMiddleware(t, adaptertest.NewCache(t)))
 	base := serve(t, e)
 	expect(t, base+"/users/1", http.StatusOK, "MISS", "user 1")
 	expect(t, base+"/users/2", http.StatusOK, "MISS", "user 2")
@@ -363,7 +347,7 @@ func TestMounting(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEcho()
-			tc.mount(e, newMiddleware(t, newCache(t), httpcache.WithTTL(time.Minute)))
+			tc.mount(e, newMiddleware(t, adaptertest.NewCache(t), httpcache.WithTTL(time.Minute)))
 			base := serve(t, e)
 			res := expect(t, base+"/api/x", http.StatusOK, "MISS", "hello /api/x")
 			if cc := res.Header.Get("Cache-Control"); cc != "max-age=60" {
@@ -378,7 +362,7 @@ func TestMounting(t *testing.T) {
 }
 
 func TestMiddlewareBadOption(t *testing.T) {
-	c := newCache(t)
+	c := adaptertest.NewCache(t)
 	tests := []struct {
 		name  string
 		cache *hoard.Cache
@@ -414,7 +398,7 @@ func TestHijackNeverStored(t *testing.T) {
 		defer conn.Close()
 		_, _ = rw.WriteString("HTTP/1.1 200 OK\r\nContent-Length: 6\r\nConnection: close\r\n\r\nraw ok")
 		return rw.Flush()
-	}, newMiddleware(t, newCache(t)))
+	}, newMiddleware(t, adaptertest.NewCache(t)))
 	url := serve(t, e) + "/raw"
 	for range 2 {
 		expect(t, url, http.StatusOK, "", "raw ok")

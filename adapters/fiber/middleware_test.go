@@ -20,26 +20,16 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	hoard "github.com/hoard-go/hoard/core"
+	"github.com/hoard-go/hoard/core/adaptertest"
 	"github.com/hoard-go/hoard/core/httpcache"
 	"github.com/hoard-go/hoard/core/memory"
 
 	hoardfiber "github.com/hoard-go/hoard/adapters/fiber"
 )
 
-// newCache returns a Cache over a fresh memory store.
-func newCache(t testing.TB) *hoard.Cache {
-	t.Helper()
-	store, err := memory.New(memory.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = store.Close() })
-	c, err := hoard.New(store)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
+// newCache is adaptertest.NewCache, under the name the package's other
+// tests use.
+func newCache(t testing.TB) *hoard.Cache { return adaptertest.NewCache(t) }
 
 func mustMiddleware(t testing.TB, c *hoard.Cache, opts ...httpcache.Option) fiber.Handler {
 	t.Helper()

@@ -24,7 +24,7 @@ func bareHandler(c *gin.Context) { c.Data(http.StatusOK, "application/json", jso
 func newBenchRouter(b *testing.B, cached bool) *gin.Engine {
 	r := gin.New()
 	if cached {
-		r.GET("/items", newMiddleware(b, newCache(b)), bareHandler)
+		r.GET("/items", newMiddleware(b, adaptertest.NewCache(b)), bareHandler)
 	} else {
 		r.GET("/items", bareHandler)
 	}

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -14,26 +13,11 @@ import (
 	"github.com/gin-gonic/gin"
 
 	hoard "github.com/hoard-go/hoard/core"
+	"github.com/hoard-go/hoard/core/adaptertest"
 	"github.com/hoard-go/hoard/core/httpcache"
-	"github.com/hoard-go/hoard/core/memory"
 
 	hoardgin "github.com/hoard-go/hoard/adapters/gin"
 )
-
-// newCache returns a Cache on a fresh memory store.
-func newCache(t testing.TB) *hoard.Cache {
-	t.Helper()
-	store, err := memory.New(memory.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = store.Close() })
-	c, err := hoard.New(store, hoard.WithLogger(slog.New(slog.DiscardHandler)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
 
 func newMiddleware(t testing.TB, c *hoard.Cache, opts ...httpcache.Option) gin.HandlerFunc {
 	t.Helper()
@@ -77,7 +61,7 @@ func TestGinSeesEveryResponse(t *testing.T) {
 		size.Store(int64(c.Writer.Size()))
 		aborted.Store(c.IsAborted())
 	})
-	r.GET("/items", newMiddleware(t, newCache(t)), func(c *gin.Context) {
+	r.GET("/items", newMiddleware(t, adaptertest.NewCache(t)), func(c *gin.Context) {
 		runs.Add(1)
 		c.String(http.StatusOK, "twelve bytes")
 	})
@@ -113,7 +97,7 @@ func TestStatusIsLazy(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := gin.New()
-			r.GET("/late", newMiddleware(t, newCache(t)), func(c *gin.Context) {
+			r.GET("/late", newMiddleware(t, adaptertest.NewCache(t)), func(c *gin.Context) {
 				c.Status(http.StatusNonAuthoritativeInfo)
 				c.Header(tt.header[0], tt.header[1])
 				_, _ = c.Writer.WriteString("late")
@@ -176,7 +160,7 @@ func TestHandlerErrors(t *testing.T) {
 			}
 			bare := do(router(), "GET", "/e")
 			runs.Store(0)
-			cached := router(newMiddleware(t, newCache(t)))
+			cached := router(newMiddleware(t, adaptertest.NewCache(t)))
 			for i := range 2 {
 				rec := do(cached, "GET", "/e")
 				if rec.Code != bare.Code || rec.Body.String() != bare.Body.String() {
@@ -198,7 +182,7 @@ func TestPanicReachesRecovery(t *testing.T) {
 	r.Use(gin.CustomRecoveryWithWriter(io.Discard, func(c *gin.Context, _ any) {
 		c.String(http.StatusInternalServerError, "recovered")
 	}))
-	r.GET("/p", newMiddleware(t, newCache(t)), func(c *gin.Context) {
+	r.GET("/p", newMiddleware(t, adaptertest.NewCache(t)), func(c *gin.Context) {
 		if runs.Add(1) == 1 {
 			panic("boom")
 		}
@@ -213,7 +197,7 @@ func TestPanicReachesRecovery(t *testing.T) {
 // parameters are part of the key; HEAD is served from the GET entry on a
 // route that Gin routes HEAD to.
 func TestMounting(t *testing.T) {
-	c := newCache(t)
+	c := adaptertest.NewCache(t)
 	handler := func(c *gin.Context) { c.String(http.StatusOK, "id "+c.Param("id")) }
 	tests := []struct {
 		name  string
@@ -252,7 +236,7 @@ func TestAlreadyWritten(t *testing.T) {
 		c.Writer.WriteHeaderNow()
 		c.Next()
 	})
-	r.GET("/w", newMiddleware(t, newCache(t)), func(c *gin.Context) {
+	r.GET("/w", newMiddleware(t, adaptertest.NewCache(t)), func(c *gin.Context) {
 		runs.Add(1)
 		_, _ = c.Writer.WriteString("direct")
 	})
@@ -279,7 +263,7 @@ func TestNothingWritten(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := gin.New()
-			r.GET("/n", newMiddleware(t, newCache(t)), func(c *gin.Context) {
+			r.GET("/n", newMiddleware(t, adaptertest.NewCache(t)), func(c *gin.Context) {
 				if tt.status != 0 {
 					c.Status(tt.status)
 				}
@@ -298,7 +282,7 @@ func TestNothingWritten(t *testing.T) {
 // and the finished stream is stored and replayed whole.
 func TestStreaming(t *testing.T) {
 	r := gin.New()
-	r.GET("/s", newMiddleware(t, newCache(t)), func(c *gin.Context) {
+	r.GET("/s", newMiddleware(t, adaptertest.NewCache(t)), func(c *gin.Context) {
 		i := 0
 		c.Stream(func(w io.Writer) bool {
 			fmt.Fprintf(w, "chunk %d;", i)
@@ -323,7 +307,7 @@ func TestStreaming(t *testing.T) {
 
 // TestBadOption: a bad option is an error from Middleware.
 func TestBadOption(t *testing.T) {
-	_, err := hoardgin.Middleware(newCache(t), httpcache.WithMaxBodySize(-1))
+	_, err := hoardgin.Middleware(adaptertest.NewCache(t), httpcache.WithMaxBodySize(-1))
 	if err == nil || !strings.Contains(err.Error(), "max body size") {
 		t.Fatalf("err = %v, want the bad option named", err)
 	}

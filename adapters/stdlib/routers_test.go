@@ -12,25 +12,11 @@ import (
 	"github.com/gorilla/mux"
 
 	hoard "github.com/hoard-go/hoard/core"
+	"github.com/hoard-go/hoard/core/adaptertest"
 	"github.com/hoard-go/hoard/core/httpcache"
-	"github.com/hoard-go/hoard/core/memory"
 
 	hoardhttp "github.com/hoard-go/hoard/adapters/stdlib"
 )
-
-func newCache(t *testing.T) *hoard.Cache {
-	t.Helper()
-	store, err := memory.New(memory.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = store.Close() })
-	c, err := hoard.New(store)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
 
 func middleware(t *testing.T, c *hoard.Cache, opts ...httpcache.Option) func(http.Handler) http.Handler {
 	t.Helper()
@@ -73,7 +59,7 @@ func TestRouters(t *testing.T) {
 	}
 	for _, rt := range routers {
 		t.Run(rt.name, func(t *testing.T) {
-			srv := httptest.NewServer(rt.build(middleware(t, newCache(t))))
+			srv := httptest.NewServer(rt.build(middleware(t, adaptertest.NewCache(t))))
 			defer srv.Close()
 			for _, step := range []struct{ path, xcache, body string }{
 				{"/users/1", "MISS", "user 1"},
@@ -98,7 +84,7 @@ func TestRouters(t *testing.T) {
 // TestResponseController checks the wrapper keeps Flusher, Hijacker and
 // Unwrap, so http.ResponseController reaches the real connection.
 func TestResponseController(t *testing.T) {
-	c := newCache(t)
+	c := adaptertest.NewCache(t)
 	mw := middleware(t, c)
 	m := http.NewServeMux()
 	m.Handle("/flush", mw(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -152,7 +138,7 @@ func TestResponseController(t *testing.T) {
 // flushed writes: the client gets every byte, nothing is stored.
 func TestLargeStreamPassesThrough(t *testing.T) {
 	runs := 0
-	h := middleware(t, newCache(t), httpcache.WithMaxBodySize(1024))(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := middleware(t, adaptertest.NewCache(t), httpcache.WithMaxBodySize(1024))(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		runs++
 		for i := 0; i < 100; i++ {
 			_, _ = io.WriteString(w, strings.Repeat("x", 99)+"\n")

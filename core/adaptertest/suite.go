@@ -84,6 +84,23 @@ func ServerDate() Option {
 	return func(c *config) { c.serverDate = true }
 }
 
+// NewCache returns a cache over a fresh memory store that logs nothing,
+// closed when the test ends: for an adapter's own tests. opts come after
+// the silent logger, so WithLogger may replace it.
+func NewCache(t testing.TB, opts ...hoard.Option) *hoard.Cache {
+	t.Helper()
+	s, err := memory.New(memory.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	c, err := hoard.New(s, append([]hoard.Option{hoard.WithLogger(slog.New(slog.DiscardHandler))}, opts...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
 // Run runs every scenario as a named subtest.
 func Run(t *testing.T, newServer NewServer, opts ...Option) {
 	cfg := config{newBackend: func(t *testing.T) hoard.Backend {
