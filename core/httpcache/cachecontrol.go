@@ -25,17 +25,7 @@ type cacheControl struct {
 	minFresh    int64
 	// staleWhileRevalidate and staleIfError (RFC 5861), -1 when absent.
 	staleWhileRevalidate, staleIfError int64
-	seen                               uint8 // which ages were given, see add
 }
-
-const (
-	seenMaxAge uint8 = 1 << iota
-	seenSMaxAge
-	seenMaxStale
-	seenMinFresh
-	seenSWR
-	seenSIE
-)
 
 func newCacheControl() cacheControl {
 	return cacheControl{maxAge: -1, sMaxAge: -1, maxStale: -1, minFresh: -1, staleWhileRevalidate: -1, staleIfError: -1}
@@ -88,18 +78,17 @@ func (cc *cacheControl) add(v string) {
 		case strings.EqualFold(name, "only-if-cached"):
 			cc.onlyIfCached = true
 		case strings.EqualFold(name, "max-age"):
-			cc.first(seenMaxAge, &cc.maxAge, arg)
+			first64(&cc.maxAge, arg)
 		case strings.EqualFold(name, "s-maxage"):
-			cc.first(seenSMaxAge, &cc.sMaxAge, arg)
+			first64(&cc.sMaxAge, arg)
 		case strings.EqualFold(name, "min-fresh"):
-			cc.first(seenMinFresh, &cc.minFresh, arg)
+			first64(&cc.minFresh, arg)
 		case strings.EqualFold(name, "stale-while-revalidate"):
-			cc.first(seenSWR, &cc.staleWhileRevalidate, arg)
+			first64(&cc.staleWhileRevalidate, arg)
 		case strings.EqualFold(name, "stale-if-error"):
-			cc.first(seenSIE, &cc.staleIfError, arg)
+			first64(&cc.staleIfError, arg)
 		case strings.EqualFold(name, "max-stale"):
-			if cc.seen&seenMaxStale == 0 {
-				cc.seen |= seenMaxStale
+			if cc.maxStale < 0 && !cc.maxStaleAny {
 				if hasArg {
 					cc.maxStale = parseDeltaSeconds(arg)
 				} else {
@@ -110,10 +99,10 @@ func (cc *cacheControl) add(v string) {
 	}
 }
 
-// first sets *dst from arg unless the directive was seen before.
-func (cc *cacheControl) first(bit uint8, dst *int64, arg string) {
-	if cc.seen&bit == 0 {
-		cc.seen |= bit
+// first64 sets the age *dst from arg unless the directive was given
+// before (an age given is never negative, see parseDeltaSeconds).
+func first64(dst *int64, arg string) {
+	if *dst < 0 {
 		*dst = parseDeltaSeconds(arg)
 	}
 }

@@ -64,7 +64,6 @@ func TestParseCacheControl(t *testing.T) {
 	}
 	for _, tc := range tests {
 		got := parseAll(tc.in)
-		got.seen = 0
 		if got != tc.want {
 			t.Errorf("parse(%q) = %+v, want %+v", tc.in, got, tc.want)
 		}
