@@ -280,9 +280,12 @@ func (c *Cache) fetch(ctx context.Context, key string, kind envelope.Kind, e *en
 	if !local {
 		took, err = c.call(ctx, "get", key, func(ctx context.Context) error {
 			var err error
-			if c.memos != nil && kind == envelope.KindHTTP {
+			switch {
+			case c.local != nil:
+				raw, err = c.local.GetRemote(ctx, key) // the local tier missed just now
+			case c.memos != nil && kind == envelope.KindHTTP:
 				raw, m, err = c.memos.GetMemo(ctx, key)
-			} else {
+			default:
 				raw, err = c.backend.Get(ctx, key)
 			}
 			return err

@@ -186,6 +186,15 @@ func (s *Store) Get(ctx context.Context, key string) ([]byte, error) {
 	return s.getRemote(ctx, key)
 }
 
+// GetRemote is Get past the local tier, for a read the local tier missed
+// (memo.Local): it reads the remote backend and keeps a local copy.
+func (s *Store) GetRemote(ctx context.Context, key string) ([]byte, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return s.getRemote(ctx, key)
+}
+
 // GetMemo is Get with the local copy's memo (memo.Getter); a value read
 // from the remote backend has none yet.
 func (s *Store) GetMemo(ctx context.Context, key string) ([]byte, *memo.Memo, error) {

@@ -42,9 +42,12 @@ type Getter interface {
 // Local is implemented by a backend with an in-process tier in front of a
 // remote one (package tiered): GetLocal reads the in-process tier only,
 // never blocks, and reports whether it found a live value. The Cache asks
-// it first, outside the operation timeout a remote read gets.
+// it first, outside the operation timeout a remote read gets, and after a
+// miss reads with GetRemote, which is Get without the local tier's read
+// (a value read remotely has no memo yet).
 type Local interface {
 	GetLocal(key string) ([]byte, *Memo, bool)
+	GetRemote(ctx context.Context, key string) ([]byte, error)
 }
 
 // Dropper is a [Getter] that also tells the Cache when a value leaves it,
