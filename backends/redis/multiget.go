@@ -59,34 +59,88 @@ func (s *Store) GetMulti(ctx context.Context, keys []string) ([][]byte, error) {
 // slotGroup is the keys GetMulti reads with one MGET: those of one
 // namespace shard.
 type slotGroup struct {
-	gen  string
-	at   []int // the keys' positions in GetMulti's argument
-	args []any // "mget", the entries, then gen
-	cmd  *redis.StringSliceCmd
+	at  []int                 // the keys' positions in GetMulti's argument
+	cmd *redis.StringSliceCmd // MGET the entries, then their generation
 }
 
+// linearGroups is the most keys slotGroups groups by comparing generation
+// keys one by one; more use a map.
+const linearGroups = 8
+
 // slotGroups groups keys by generation key, in the order each generation
-// first appears, and builds each group's MGET.
-func (s *Store) slotGroups(ctx context.Context, keys []string) ([]*slotGroup, error) {
-	var groups []*slotGroup
-	byGen := make(map[string]*slotGroup, len(keys))
-	for i, k := range keys {
+// first appears, and builds each group's MGET. The groups' positions and
+// arguments share one allocation each.
+func (s *Store) slotGroups(ctx context.Context, keys []string) ([]slotGroup, error) {
+	type located struct {
+		entry string
+		group int
+	}
+	type generation struct {
+		key   string
+		keys  int // how many keys it checks
+		first int // where its keys' positions start in at
+		next  int // where its next key's position goes in at
+	}
+	// Up to linearGroups keys, these stay on the stack.
+	var locBuf [linearGroups]located
+	var genBuf [linearGroups]generation
+	loc, gens := locBuf[:0], genBuf[:0]
+	var byGen map[string]int
+	if len(keys) > linearGroups {
+		loc, gens = make([]located, 0, len(keys)), make([]generation, 0, len(keys))
+		byGen = make(map[string]int, len(keys))
+	}
+	for _, k := range keys {
 		entry, gen, err := s.layout.keys(k)
 		if err != nil {
 			return nil, err
 		}
-		g := byGen[gen]
-		if g == nil {
-			g = &slotGroup{gen: gen, args: []any{"mget"}}
-			byGen[gen] = g
-			groups = append(groups, g)
+		g := -1
+		if byGen != nil {
+			if j, ok := byGen[gen]; ok {
+				g = j
+			}
+		} else { // a few keys: comparing is cheaper than hashing
+			for j := range gens {
+				if gens[j].key == gen {
+					g = j
+					break
+				}
+			}
 		}
-		g.at = append(g.at, i)
-		g.args = append(g.args, entry)
+		if g < 0 {
+			g = len(gens)
+			gens = append(gens, generation{key: gen})
+			if byGen != nil {
+				byGen[gen] = g
+			}
+		}
+		gens[g].keys++
+		loc = append(loc, located{entry: entry, group: g})
 	}
-	for _, g := range groups {
-		g.args = append(g.args, g.gen)
-		g.cmd = redis.NewStringSliceCmd(ctx, g.args...)
+
+	// Group g's positions are at[first:first+n]; its arguments
+	// args[start+2g:start+2g+n+2]: "mget", the n entries, the generation.
+	groups := make([]slotGroup, len(gens))
+	at := make([]int, len(keys))
+	args := make([]any, len(keys)+2*len(gens))
+	start := 0
+	for g := range gens {
+		gen := &gens[g]
+		gen.first, gen.next = start, start
+		groups[g].at = at[start : start+gen.keys : start+gen.keys]
+		start += gen.keys
+	}
+	for i, l := range loc {
+		n := gens[l.group].next
+		at[n] = i
+		args[n+2*l.group+1] = l.entry
+		gens[l.group].next++
+	}
+	for g, gen := range gens {
+		a, end := gen.first+2*g, gen.first+2*g+gen.keys+2
+		args[a], args[end-1] = "mget", gen.key
+		groups[g].cmd = redis.NewStringSliceCmd(ctx, args[a:end:end]...)
 	}
 	return groups, nil
 }
