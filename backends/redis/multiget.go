@@ -120,7 +120,7 @@ func (s *Store) slotGroups(ctx context.Context, keys []string) ([]slotGroup, err
 	}
 
 	// Group g's positions are at[first:first+n]; its arguments
-	// args[start+2g:start+2g+n+2]: "mget", the n entries, the generation.
+	// args[first+2g:first+2g+n+2]: "mget", the n entries, the generation.
 	groups := make([]slotGroup, len(gens))
 	at := make([]int, len(keys))
 	args := make([]any, len(keys)+2*len(gens))
