@@ -29,6 +29,8 @@ var (
 	_ [0]struct{} = [EventStore - EventKind(bridge.Store)]struct{}{}
 	_ [0]struct{} = [EventError - EventKind(bridge.Error)]struct{}{}
 	_ [0]struct{} = [EventBypass - EventKind(bridge.Bypass)]struct{}{}
+	_ [0]struct{} = [EventStale - EventKind(bridge.Stale)]struct{}{}
+	_ [0]struct{} = [EventRefresh - EventKind(bridge.Refresh)]struct{}{}
 )
 
 // engineView is a Cache as the HTTP engine sees it.
@@ -89,11 +91,7 @@ func (v engineView) ReleaseRefresh(key string, began int64) {
 }
 
 func (v engineView) EndRefresh(key string, failed bool, lifetime time.Duration) {
-	var retry time.Duration
-	if failed {
-		retry = retryAfter(lifetime)
-	}
-	v.c.refreshes.end(key, v.c.cfg.nowNano(), retry)
+	v.c.endRefresh(key, failed, lifetime)
 }
 
 func (v engineView) Trace(ctx context.Context, op, key string) (context.Context, func(error)) {

@@ -116,6 +116,17 @@ func (t *refreshTable) release(key string, began int64) {
 	}
 }
 
+// endRefresh ends key's background refresh; a failed one leaves the next
+// refresh of key to wait retryAfter(lifetime), lifetime being the entry's
+// freshness lifetime.
+func (c *Cache) endRefresh(key string, failed bool, lifetime time.Duration) {
+	var retry time.Duration
+	if failed {
+		retry = retryAfter(lifetime)
+	}
+	c.refreshes.end(key, c.cfg.nowNano(), retry)
+}
+
 // retryAfter is how long a key whose refresh failed waits for the next
 // one: its freshness lifetime, within a second and a minute.
 func retryAfter(lifetime time.Duration) time.Duration {

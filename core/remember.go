@@ -288,20 +288,12 @@ func remember[T any](ctx context.Context, c *Cache, key string, ttl time.Duratio
 			// Two types with one name (in two packages) shared the load.
 			return orStale(ctx, c, key, stale, load)
 		}
-		if r.Err != nil && stale != nil {
-			c.observe(ctx, Event{Kind: EventStale, Op: "load", Key: key})
-			return *stale, nil // stale-if-error; the error went to the observer
-		}
-		return v, r.Err
+		return staleIfError(ctx, c, key, stale, v, r.Err)
 	case <-wait:
 		// Waited long enough for another caller's load: run our own.
 		v, err := loadAndStore(ctx, c, key, ttl, cc, load)
-		if err != nil && stale != nil {
-			c.observe(ctx, Event{Kind: EventStale, Op: "load", Key: key})
-			return *stale, nil
-		}
 		val, _ := v.(T) // nil for a nil interface result
-		return val, err
+		return staleIfError(ctx, c, key, stale, val, err)
 	case <-ctx.Done():
 		var zero T
 		return zero, ctx.Err()
@@ -316,7 +308,18 @@ func flightKey[T any](key string) string { return key + "\x00" + reflect.TypeFor
 func orStale[T any](ctx context.Context, c *Cache, key string, stale *T, load func(context.Context) (T, error)) (T, error) {
 	v, err := load(ctx)
 	if err != nil && stale != nil {
+		// Reported, as loadAndStore reports its load's errors: it is not
+		// returned.
 		c.observe(ctx, Event{Kind: EventError, Op: "load", Key: key, Err: err})
+	}
+	return staleIfError(ctx, c, key, stale, v, err)
+}
+
+// staleIfError returns v and err, or, when load failed (err) and the call
+// has a stale result to fall back on, that result: stale-if-error, the
+// error having gone to the observer.
+func staleIfError[T any](ctx context.Context, c *Cache, key string, stale *T, v T, err error) (T, error) {
+	if err != nil && stale != nil {
 		c.observe(ctx, Event{Kind: EventStale, Op: "load", Key: key})
 		return *stale, nil
 	}

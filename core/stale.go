@@ -123,13 +123,7 @@ func refreshValue[T any](ctx context.Context, c *Cache, key string, storedAt int
 	c.observe(ctx, Event{Kind: EventRefresh, Op: "load", Key: key})
 	go func() {
 		failed := true
-		defer func() {
-			var retry time.Duration
-			if failed {
-				retry = retryAfter(c.ttlFor(ttl))
-			}
-			c.refreshes.end(key, c.cfg.nowNano(), retry)
-		}()
+		defer func() { c.endRefresh(key, failed, c.ttlFor(ttl)) }()
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), refreshTimeout)
 		defer cancel()
 		defer func() {
