@@ -52,7 +52,8 @@ type Event struct {
 	Kind EventKind
 	// Op is the operation: "get" ("get-local" for a hit a backend's local
 	// tier answered, see package tiered), "set", "delete", "clear",
-	// "invalidate", "load", "encode", "decode", "handler", or "http".
+	// "invalidate", "load", "encode", "decode", "handler", "http", or
+	// "refresh" (a background HTTP refresh whose replay panicked).
 	Op string
 	// Key is the backend key, when there is one.
 	Key string
