@@ -44,6 +44,12 @@ func TestConformance(t *testing.T) {
 				return newStore(t, hoardredis.Options{Addrs: addrs})
 			}
 		}},
+		{"ClusterWithKeyPrefix", func(t *testing.T) func(t *testing.T) hoard.Backend {
+			addrs := startCluster(t)
+			return func(t *testing.T) hoard.Backend {
+				return newStore(t, hoardredis.Options{Addrs: addrs, KeyPrefix: "app/"})
+			}
+		}},
 		{"ClusterOneSeed", func(t *testing.T) func(t *testing.T) hoard.Backend {
 			addrs := startCluster(t)
 			return func(t *testing.T) hoard.Backend {

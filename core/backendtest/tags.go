@@ -140,46 +140,6 @@ func (s *suite) softTags(t *testing.T) {
 	}
 }
 
-// multiGet: a backend that reads several keys at once returns one value
-// per key, in order, nil for a missing one, whatever namespaces (Redis
-// Cluster: hash slots) they are in.
-func (s *suite) multiGet(t *testing.T) {
-	e := s.env(t)
-	mg, ok := e.b.(hoard.MultiGetter)
-	if !ok {
-		t.Skip("the backend reads one key at a time")
-	}
-	var keys []string
-	for i := range 12 {
-		keys = append(keys, e.key(fmt.Sprintf("ns%d", i%4), fmt.Sprint("id", i)))
-	}
-	for i, k := range keys {
-		if i%3 != 2 {
-			e.set(k, []byte(fmt.Sprint("value ", i)), time.Minute)
-		}
-	}
-	got, err := mg.GetMulti(e.ctx, keys)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(got) != len(keys) {
-		t.Fatalf("%d values for %d keys", len(got), len(keys))
-	}
-	for i, v := range got {
-		want := fmt.Sprint("value ", i)
-		if i%3 == 2 {
-			if v != nil {
-				t.Errorf("missing key %d: %q, want nil", i, v)
-			}
-		} else if string(v) != want {
-			t.Errorf("key %d: %q, want %q", i, v, want)
-		}
-	}
-	if got, err := mg.GetMulti(e.ctx, nil); err != nil || len(got) != 0 {
-		t.Errorf("GetMulti of no keys: %v, %v", got, err)
-	}
-}
-
 // purgeURL: httpcache.PurgeURL by another process drops every stored
 // response of the URL, its variants (from the response's Vary) included,
 // and no other URL's.
